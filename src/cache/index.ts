@@ -1,0 +1,18 @@
+import { MemoryCache } from './memory.js';
+import { RedisCache } from './redis.js';
+import type { Cache, CacheHooks } from './types.js';
+
+export { CacheUnavailableError, type Cache, type CacheHooks, type WindowCount } from './types.js';
+
+export interface CacheSettings {
+  url: string | undefined;
+  poolSize: number;
+  keyPrefix: string;
+}
+
+/** Redis when a URL is configured, an in-process map otherwise. */
+export async function openCache(settings: CacheSettings, hooks: CacheHooks = {}): Promise<Cache> {
+  return settings.url
+    ? RedisCache.connect({ url: settings.url, poolSize: settings.poolSize, keyPrefix: settings.keyPrefix }, hooks)
+    : new MemoryCache();
+}

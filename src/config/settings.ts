@@ -1,0 +1,282 @@
+/**
+ * Every setting GameV1 reads: its environment key, its TOML section/key (the section is the group name,
+ * the key is the snake_case of the property), its default and what it is for. The `Config` type is derived
+ * from this table, so a setting is declared exactly once.
+ */
+import { hostname } from 'node:os';
+import {
+  boolean,
+  enumOf,
+  float,
+  hostPort,
+  integer,
+  optional,
+  text,
+  url,
+  type Setting,
+} from './parsers.js';
+
+const seconds = (min: number, max: number) => integer(min, max);
+
+export const SETTINGS = {
+  server: {
+    bindAddr: {
+      env: 'GATEWAY_BIND_ADDR',
+      default: '0.0.0.0:3000',
+      parse: hostPort,
+      doc: 'host:port the gateway (HTTP API, /ws, /metrics) listens on. Port 0 picks a free port.',
+    },
+    workerEndpoint: {
+      env: 'WORKER_ENDPOINT',
+      default: '',
+      parse: optional(url(['http:', 'https:', 'grpc:'])),
+      doc: 'gRPC address of a remote worker pool. Empty: rooms are simulated in this process.',
+    },
+    roomManagerEndpoint: {
+      env: 'ROOM_MANAGER_ENDPOINT',
+      default: '',
+      parse: optional(url(['http:', 'https:'])),
+      doc: 'Address of a remote room manager. Empty: room placement runs in this process.',
+    },
+    nodeName: {
+      env: 'NODE_NAME',
+      default: hostname(),
+      parse: text(1, 64),
+      doc: 'Name of this node in logs, metrics (label `node`) and cluster state. Defaults to the host name.',
+    },
+    trustProxy: {
+      env: 'TRUST_PROXY',
+      default: 'false',
+      parse: boolean,
+      doc: 'Trust X-Forwarded-For from a load balancer (nginx/HAProxy) for the client IP used in rate limits.',
+    },
+    shutdownTimeout: {
+      env: 'SHUTDOWN_TIMEOUT',
+      default: '10',
+      parse: seconds(1, 600),
+      doc: 'Seconds to drain in-flight requests on SIGTERM/SIGINT before exiting anyway.',
+    },
+    logLevel: {
+      env: 'LOG_LEVEL',
+      default: 'info',
+      parse: enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+      doc: 'pino log level.',
+    },
+  },
+  database: {
+    url: {
+      env: 'DATABASE_URL',
+      default: '',
+      parse: optional(url(['postgres:', 'postgresql:'])),
+      doc: 'PostgreSQL URL. Empty: embedded PGlite (real Postgres in WASM) stored in DATA_DIR.',
+    },
+    poolSize: {
+      env: 'DATABASE_POOL_SIZE',
+      default: '20',
+      parse: integer(1, 1000),
+      doc: 'Maximum PostgreSQL connections in the pool.',
+    },
+    schema: {
+      env: 'DATABASE_SCHEMA',
+      default: 'public',
+      parse: text(1, 63, /^[a-z_][a-z0-9_]*$/),
+      doc: 'Schema holding GameV1 tables (created if missing). Lets several deployments or test runs share a database.',
+    },
+    dataDir: {
+      env: 'DATA_DIR',
+      default: './data',
+      parse: text(1, 4096),
+      doc: 'PGlite data directory when DATABASE_URL is empty. `memory://` keeps the database in memory only.',
+    },
+  },
+  redis: {
+    url: {
+      env: 'REDIS_URL',
+      default: '',
+      parse: optional(url(['redis:', 'rediss:'])),
+      doc: 'Redis URL for sessions, rate limits and cross-node state. Empty: an in-process memory cache (single node only).',
+    },
+    poolSize: {
+      env: 'REDIS_POOL_SIZE',
+      default: '4',
+      parse: integer(1, 256),
+      doc: 'Redis connections used round-robin for commands (each one pipelines).',
+    },
+    keyPrefix: {
+      env: 'REDIS_KEY_PREFIX',
+      default: 'gamev1:',
+      parse: text(0, 128),
+      doc: 'Prefix of every Redis key, so several deployments or test runs can share one Redis.',
+    },
+  },
+  transport: {
+    maxConnections: {
+      env: 'MAX_CONNECTIONS',
+      default: '10000',
+      parse: integer(1, 10_000_000),
+      doc: 'Maximum concurrent WebSocket connections on this node.',
+    },
+    maxConnectionsPerRoom: {
+      env: 'MAX_CONNECTIONS_PER_ROOM',
+      default: '100',
+      parse: integer(1, 10_000),
+      doc: 'Upper bound for a room\'s max_players.',
+    },
+    connectionTimeout: {
+      env: 'CONNECTION_TIMEOUT',
+      default: '30',
+      parse: seconds(1, 3600),
+      doc: 'Seconds without a heartbeat before a connection is closed.',
+    },
+    messageQueueSize: {
+      env: 'MESSAGE_QUEUE_SIZE',
+      default: '1000',
+      parse: integer(1, 1_000_000),
+      doc: 'Outgoing messages buffered per connection before the client counts as slow.',
+    },
+    enableCompression: {
+      env: 'ENABLE_COMPRESSION',
+      default: 'false',
+      parse: boolean,
+      doc: 'Offer WebSocket permessage-deflate (costs CPU per connection).',
+    },
+    enableRateLimiting: {
+      env: 'ENABLE_RATE_LIMITING',
+      default: 'true',
+      parse: boolean,
+      doc: 'Rate limit login/register per IP and per account, and messages per connection.',
+    },
+  },
+  game: {
+    tickRate: {
+      env: 'TICK_RATE',
+      default: '60',
+      parse: integer(1, 240),
+      doc: 'Simulation ticks per second.',
+    },
+    maxEntities: {
+      env: 'MAX_ENTITIES',
+      default: '10000',
+      parse: integer(1, 1_000_000),
+      doc: 'Maximum simulated entities per room.',
+    },
+  },
+  matchmaking: {
+    maxWaitTime: {
+      env: 'MAX_WAIT_TIME',
+      default: '300',
+      parse: seconds(1, 86_400),
+      doc: 'Seconds a ticket may wait before it ends with a timeout.',
+    },
+    maxSkillDiff: {
+      env: 'MAX_SKILL_DIFF',
+      default: '200.0',
+      parse: float(0, 100_000),
+      doc: 'Widest rating difference the skill window grows to.',
+    },
+    minPlayersPerMatch: {
+      env: 'MIN_PLAYERS_PER_MATCH',
+      default: '2',
+      parse: integer(1, 1000),
+      doc: 'Fewest players a formed match holds.',
+    },
+    maxPlayersPerMatch: {
+      env: 'MAX_PLAYERS_PER_MATCH',
+      default: '8',
+      parse: integer(1, 1000),
+      doc: 'Most players a formed match holds.',
+    },
+    enablePriorityQueue: {
+      env: 'ENABLE_PRIORITY_QUEUE',
+      default: 'true',
+      parse: boolean,
+      doc: 'Serve priority tickets (e.g. players dropped from a match) first.',
+    },
+  },
+  autoscaling: {
+    minServers: {
+      env: 'MIN_SERVERS',
+      default: '2',
+      parse: integer(0, 10_000),
+      doc: 'Fewest game servers the auto-scaler keeps.',
+    },
+    maxServers: {
+      env: 'MAX_SERVERS',
+      default: '20',
+      parse: integer(1, 10_000),
+      doc: 'Most game servers the auto-scaler asks for.',
+    },
+    scaleUpThreshold: {
+      env: 'SCALE_UP_THRESHOLD',
+      default: '75.0',
+      parse: float(0, 100),
+      doc: 'Load percentage above which one more server is requested.',
+    },
+    scaleDownThreshold: {
+      env: 'SCALE_DOWN_THRESHOLD',
+      default: '25.0',
+      parse: float(0, 100),
+      doc: 'Load percentage below which a server may be released.',
+    },
+  },
+  monitoring: {
+    enableMetrics: {
+      env: 'ENABLE_METRICS',
+      default: 'true',
+      parse: boolean,
+      doc: 'Serve Prometheus metrics at GET /metrics.',
+    },
+    metricsAddr: {
+      env: 'METRICS_ADDR',
+      default: '',
+      parse: optional(hostPort),
+      doc: 'Extra host:port serving only /metrics (e.g. 0.0.0.0:9090). Empty: /metrics on the gateway port only.',
+    },
+  },
+  auth: {
+    jwtSecret: {
+      env: 'JWT_SECRET',
+      default: '',
+      parse: optional(text(32, 4096)),
+      doc: 'HMAC secret (at least 32 characters) for access and refresh tokens; identical on every node. Empty: a random per-process secret (development only).',
+    },
+    accessTokenTtl: {
+      env: 'ACCESS_TOKEN_TTL',
+      default: '900',
+      parse: seconds(10, 86_400),
+      doc: 'Access token lifetime in seconds.',
+    },
+    refreshTokenTtl: {
+      env: 'REFRESH_TOKEN_TTL',
+      default: '2592000',
+      parse: seconds(60, 31_536_000),
+      doc: 'Refresh session lifetime in seconds.',
+    },
+    rateLimitPerIp: {
+      env: 'AUTH_RATE_LIMIT_PER_IP',
+      default: '30',
+      parse: integer(1, 1_000_000),
+      doc: 'Login/register/guest attempts allowed per client IP per window.',
+    },
+    rateLimitPerAccount: {
+      env: 'AUTH_RATE_LIMIT_PER_ACCOUNT',
+      default: '10',
+      parse: integer(1, 1_000_000),
+      doc: 'Login/register attempts allowed per email address per window.',
+    },
+    rateLimitWindow: {
+      env: 'AUTH_RATE_LIMIT_WINDOW',
+      default: '60',
+      parse: seconds(1, 86_400),
+      doc: 'Rate-limit window in seconds.',
+    },
+  },
+} satisfies Record<string, Record<string, Setting<unknown>>>;
+
+export type Settings = typeof SETTINGS;
+type ValueOf<S> = S extends { parse: (raw: string) => infer T } ? T : never;
+
+/** The validated configuration, derived from SETTINGS. */
+export type Config = {
+  [Section in keyof Settings]: { [Key in keyof Settings[Section]]: ValueOf<Settings[Section][Key]> };
+};

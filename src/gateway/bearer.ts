@@ -1,0 +1,28 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessClaims, AuthService } from '../auth/index.js';
+import { unauthorized } from '../errors/index.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireAccessToken` on routes that need a logged-in player. */
+    player: AccessClaims | null;
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or a 401 saying what is wrong with it. */
+export function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (!header) throw unauthorized('missing_token', 'Authorization: Bearer <token> header is required');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthorized('invalid_token', 'Authorization header must be "Bearer <token>"');
+  return match[1]!;
+}
+
+/** A preHandler admitting only requests with a valid access token; the caller lands in `request.player`. */
+export function requireAccessToken(auth: AuthService) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    request.player = await auth.authenticate(bearerToken(request));
+  };
+}
+
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,90 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AuthService } from '../auth/index.js';
+import type { Cache } from '../cache/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { Database } from '../store/index.js';
+import { handleError, handleNotFound } from './errors.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes, metricsRoutes } from './routes/health.js';
+import { ErrorResponse } from './schemas.js';
+
+export { bearerToken, requireAccessToken } from './bearer.js';
+
+export interface GatewayDeps {
+  auth: AuthService;
+  db: Database;
+  cache: Cache;
+  metrics: Metrics;
+  logger: Logger;
+  nodeName: string;
+  trustProxy: boolean;
+  enableMetrics: boolean;
+  version: string;
+}
+
+/** Counts every response in gamev1_http_requests_total and its latency histogram, labelled by route pattern. */
+function instrument(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+}
+
+function httpServer(logger: Logger, trustProxy = false) {
+  return Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Per-request logs would drown a game server's log; requests are counted in metrics instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+/** A listener serving only /metrics, for METRICS_ADDR (e.g. a port only Prometheus can reach). */
+export async function buildMetricsServer(metrics: Metrics, logger: Logger): Promise<FastifyInstance> {
+  const app = httpServer(logger);
+  await app.register(metricsRoutes(metrics));
+  return app;
+}
+
+/** The HTTP API of one node: Fastify with a JSON schema on every route and OpenAPI docs at /docs. */
+export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = httpServer(deps.logger, deps.trustProxy);
+
+  app.decorateRequest('player', null);
+  // The API speaks JSON only; anything else gets a clear 415 instead of a confusing validation error.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addSchema(ErrorResponse);
+  instrument(app, deps.metrics);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'GameV1 API',
+        version: deps.version,
+        description: 'Authoritative multiplayer game backend. Errors are {statusCode, code, message}.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    // Shared schemas keep their $id as their OpenAPI component name.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(authRoutes(deps.auth));
+  await app.register(healthRoutes({ db: deps.db, cache: deps.cache, nodeName: deps.nodeName }));
+  if (deps.enableMetrics) await app.register(metricsRoutes(deps.metrics));
+  return app;
+}

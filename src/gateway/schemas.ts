@@ -1,0 +1,62 @@
+import { Type } from 'typebox';
+
+/** Every error response: a stable code for programs and a message for people. */
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    code: Type.String({ description: 'Stable machine-readable error code, e.g. invalid_credentials' }),
+    message: Type.String(),
+  },
+  { $id: 'ErrorResponse' },
+);
+
+/** Error responses every route may produce; spread into a route's `response`. */
+export const errorResponses = {
+  '4xx': Type.Ref('ErrorResponse'),
+  '5xx': Type.Ref('ErrorResponse'),
+};
+
+export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+export const Password = Type.String({ minLength: 8, maxLength: 128 });
+export const DisplayName = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$' });
+
+export const Player = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.Union([Type.String(), Type.Null()]),
+  display_name: Type.String(),
+  is_guest: Type.Boolean(),
+  skill_rating: Type.Number(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const AuthResponse = Type.Object({
+  player: Player,
+  access_token: Type.String({ description: 'Short-lived JWT for Authorization: Bearer and the WebSocket auth message' }),
+  refresh_token: Type.String({ description: 'Single-use token for POST /auth/refresh' }),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer({ description: 'Access token lifetime in seconds' }),
+});
+
+export const RegisterBody = Type.Object(
+  { email: Email, password: Password, display_name: Type.Optional(DisplayName) },
+  { additionalProperties: false },
+);
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+export const GuestBody = Type.Object({ display_name: Type.Optional(DisplayName) }, { additionalProperties: false });
+
+const CheckResult = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('down')]),
+  backend: Type.String(),
+  latency_ms: Type.Number(),
+  error: Type.Optional(Type.String()),
+});
+
+export const HealthResponse = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  node: Type.String(),
+  uptime_seconds: Type.Number(),
+  checks: Type.Object({ database: CheckResult, cache: CheckResult }),
+});

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { AuthService, RateLimiter, TokenIssuer } from '../auth/index.js';
+import { openCache, type Cache } from '../cache/index.js';
+import type { Config, HostPort } from '../config/index.js';
+import { buildGateway, buildMetricsServer } from '../gateway/index.js';
+import { Metrics } from '../metrics/index.js';
+import { migrate, openDatabase, type Database } from '../store/index.js';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.server.logLevel, base: { node: config.server.nodeName } });
+}
+
+const urlOf = (address: HostPort, port: number) => {
+  const host = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+};
+
+function jwtSecret(config: Config, logger: Logger): string {
+  if (config.auth.jwtSecret) return config.auth.jwtSecret;
+  logger.warn(
+    '!!! JWT_SECRET is not set: using a random secret for this process only. Tokens will not survive a restart ' +
+      'and will not work across nodes. Set JWT_SECRET (32+ characters) in production. !!!',
+  );
+  return randomBytes(32).toString('hex');
+}
+
+/**
+ * One GameV1 node: opens storage and cache, migrates, and serves the gateway. Everything is built here with
+ * plain constructor calls and passed down; nothing lives in module state.
+ */
+export class GameServer {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: Config,
+    readonly logger: Logger,
+    readonly db: Database,
+    readonly cache: Cache,
+    readonly metrics: Metrics,
+    private readonly gateway: FastifyInstance,
+    private readonly metricsServer: FastifyInstance | undefined,
+    /** Where the gateway listens, e.g. http://127.0.0.1:3000. */
+    readonly url: string,
+  ) {}
+
+  static async start(config: Config, logger: Logger = createLogger(config)): Promise<GameServer> {
+    if (config.server.workerEndpoint || config.server.roomManagerEndpoint) {
+      logger.warn('WORKER_ENDPOINT / ROOM_MANAGER_ENDPOINT are set, but this version runs rooms in-process and ignores them');
+    }
+    const metrics = new Metrics(config.server.nodeName);
+    const db = await openDatabase(config.database, {
+      onConnectionError: (error) => {
+        metrics.dbConnectionErrors.inc();
+        logger.warn({ err: error }, 'database connection error');
+      },
+    });
+    let cache: Cache | undefined;
+    try {
+      const applied = await migrate(db);
+      if (applied.length > 0) logger.info({ versions: applied }, 'database migrated');
+      cache = await openCache(config.redis, {
+        onConnectionError: (error) => {
+          metrics.cacheErrors.inc();
+          logger.warn({ err: error }, 'cache connection error');
+        },
+      });
+      const tokens = new TokenIssuer({
+        secret: jwtSecret(config, logger),
+        accessTokenTtl: config.auth.accessTokenTtl,
+        refreshTokenTtl: config.auth.refreshTokenTtl,
+      });
+      const limiter = new RateLimiter(cache, config.transport.enableRateLimiting, (scope) =>
+        metrics.rateLimited.inc({ scope }),
+      );
+      const auth = new AuthService(
+        db,
+        cache,
+        tokens,
+        limiter,
+        {
+          perIp: config.auth.rateLimitPerIp,
+          perAccount: config.auth.rateLimitPerAccount,
+          windowSeconds: config.auth.rateLimitWindow,
+        },
+        (kind, outcome) => metrics.authAttempts.inc({ kind, outcome }),
+      );
+      const gateway = await buildGateway({
+        auth,
+        db,
+        cache,
+        metrics,
+        logger,
+        nodeName: config.server.nodeName,
+        trustProxy: config.server.trustProxy,
+        enableMetrics: config.monitoring.enableMetrics,
+        version: VERSION,
+      });
+      const { bindAddr } = config.server;
+      await gateway.listen({ host: bindAddr.host, port: bindAddr.port });
+      const port = (gateway.server.address() as { port: number }).port;
+      const metricsServer = await GameServer.startMetricsServer(config, metrics, logger);
+      const url = urlOf(bindAddr, port);
+      logger.info(
+        { url, database: db.backend, cache: cache.backend, docs: `${url}/docs` },
+        `GameV1 ${VERSION} listening on ${url} (database: ${db.backend}, cache: ${cache.backend})`,
+      );
+      return new GameServer(config, logger, db, cache, metrics, gateway, metricsServer, url);
+    } catch (error) {
+      await cache?.close().catch(() => undefined);
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private static async startMetricsServer(config: Config, metrics: Metrics, logger: Logger) {
+    const address = config.monitoring.metricsAddr;
+    if (!config.monitoring.enableMetrics || !address) return undefined;
+    const server = await buildMetricsServer(metrics, logger);
+    await server.listen({ host: address.host, port: address.port });
+    return server;
+  }
+
+  /** Stops accepting, lets in-flight requests finish, then closes the pools. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.logger.info('shutting down: draining connections');
+      await Promise.all([this.gateway.close(), this.metricsServer?.close()]);
+      await Promise.allSettled([this.cache.close(), this.db.close()]);
+      this.logger.info('shutdown complete');
+    })();
+    return this.closing;
+  }
+}

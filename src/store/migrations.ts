@@ -1,0 +1,90 @@
+import type { Database } from './types.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Versioned schema changes, applied in order and recorded in schema_migrations. Append new entries; never
+ * edit one that has shipped.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'players, refresh sessions, games',
+    sql: `
+      CREATE TABLE players (
+        id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        email          text UNIQUE CHECK (email = lower(email)),
+        display_name   text NOT NULL,
+        password_hash  text,
+        is_guest       boolean NOT NULL DEFAULT false,
+        skill_rating   double precision NOT NULL DEFAULT 1200,
+        is_online      boolean NOT NULL DEFAULT false,
+        created_at     timestamptz NOT NULL DEFAULT now(),
+        last_login_at  timestamptz,
+        CHECK (is_guest OR (email IS NOT NULL AND password_hash IS NOT NULL))
+      );
+      CREATE INDEX idx_players_online_rating ON players (is_online, skill_rating);
+
+      -- One row per login: the refresh token family. Only the newest token (current_token_id) may be used;
+      -- presenting an older one means it was stolen or replayed, and the whole session is revoked.
+      CREATE TABLE refresh_sessions (
+        id                uuid PRIMARY KEY,
+        player_id         uuid NOT NULL REFERENCES players (id) ON DELETE CASCADE,
+        current_token_id  uuid NOT NULL,
+        generation        integer NOT NULL DEFAULT 1,
+        created_at        timestamptz NOT NULL DEFAULT now(),
+        rotated_at        timestamptz NOT NULL DEFAULT now(),
+        expires_at        timestamptz NOT NULL,
+        revoked_at        timestamptz,
+        revoked_reason    text,
+        client_ip         text,
+        user_agent        text
+      );
+      CREATE INDEX idx_refresh_sessions_player ON refresh_sessions (player_id);
+
+      CREATE TABLE games (
+        id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        room_id      text,
+        status       text NOT NULL DEFAULT 'waiting'
+                     CHECK (status IN ('waiting', 'in_progress', 'finished', 'aborted')),
+        game_mode    text NOT NULL,
+        region       text NOT NULL DEFAULT 'default',
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        started_at   timestamptz,
+        finished_at  timestamptz,
+        results      jsonb
+      );
+      CREATE INDEX idx_games_status_created ON games (status, created_at DESC);
+    `,
+  },
+];
+
+/** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */
+const MIGRATION_LOCK = 0x67616d65;
+
+/** Applies the migrations not yet recorded; safe to run on every start and from several nodes at once. */
+export async function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version     integer PRIMARY KEY,
+        name        text NOT NULL,
+        applied_at  timestamptz NOT NULL DEFAULT now()
+      )`);
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(rows.map((row) => row.version));
+    const newlyApplied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(migration.version)) continue;
+      await tx.query(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      newlyApplied.push(migration.version);
+    }
+    return newlyApplied;
+  });
+}

@@ -1,0 +1,144 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, envExample, loadConfig } from '../src/config/index.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'gamev1-config-'));
+
+function file(directory: string, name: string, text: string): string {
+  const path = join(directory, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('has the seed defaults', () => {
+    const config = loadConfig({ env: {}, cwd: dir() });
+    expect(config.server.bindAddr).toEqual({ host: '0.0.0.0', port: 3000 });
+    expect(config.database.url).toBeUndefined();
+    expect(config.redis.url).toBeUndefined();
+    expect(config.transport).toMatchObject({ maxConnectionsPerRoom: 100, connectionTimeout: 30, messageQueueSize: 1000 });
+    expect(config.matchmaking).toEqual({
+      maxWaitTime: 300,
+      maxSkillDiff: 200,
+      minPlayersPerMatch: 2,
+      maxPlayersPerMatch: 8,
+      enablePriorityQueue: true,
+    });
+    expect(config.autoscaling).toEqual({ minServers: 2, maxServers: 20, scaleUpThreshold: 75, scaleDownThreshold: 25 });
+    expect(config.game).toEqual({ tickRate: 60, maxEntities: 10000 });
+    expect(config.monitoring.enableMetrics).toBe(true);
+  });
+
+  it('reads the seed gateway.toml and worker.toml; env beats .env beats the files', () => {
+    const directory = dir();
+    const gateway = file(directory, 'gateway.toml', `
+[server]
+bind_addr = "0.0.0.0:3001"
+worker_endpoint = "http://worker:50051"
+
+[transport]
+max_connections = 1000
+max_connections_per_room = 100
+connection_timeout = 30
+enable_compression = true
+enable_rate_limiting = true
+
+[redis]
+url = "redis://redis:6379/0"
+pool_size = 20
+
+[monitoring]
+enable_metrics = true
+metrics_addr = "0.0.0.0:9090"
+`);
+    const worker = file(directory, 'worker.toml', `
+[database]
+url = "postgresql://gamev1_user:password@postgres:5432/gamev1"
+pool_size = 50
+
+[redis]
+url = "redis://redis:6379/0"
+pool_size = 20
+
+[game]
+tick_rate = 60
+max_entities = 10000
+
+[matchmaking]
+max_wait_time = 300
+max_skill_diff = 200.0
+enable_priority_queue = true
+
+[monitoring]
+enable_metrics = true
+`);
+    file(directory, '.env', 'MAX_CONNECTIONS=2000\nTICK_RATE=30\n');
+    const config = loadConfig({
+      env: { TICK_RATE: '20' },
+      argv: ['--config', gateway, `--config=${worker}`],
+      cwd: directory,
+    });
+    expect(config.server.bindAddr.port).toBe(3001);
+    expect(config.server.workerEndpoint).toBe('http://worker:50051');
+    expect(config.transport.enableCompression).toBe(true);
+    expect(config.transport.maxConnections).toBe(2000); // .env over TOML
+    expect(config.game.tickRate).toBe(20); // environment over .env
+    expect(config.database).toMatchObject({ url: 'postgresql://gamev1_user:password@postgres:5432/gamev1', poolSize: 50 });
+    expect(config.redis.poolSize).toBe(20);
+    expect(config.monitoring.metricsAddr).toEqual({ host: '0.0.0.0', port: 9090 });
+  });
+
+  it('treats an empty value as unset', () => {
+    const config = loadConfig({ env: { DATABASE_URL: '', MAX_CONNECTIONS: '' }, cwd: dir() });
+    expect(config.database.url).toBeUndefined();
+    expect(config.transport.maxConnections).toBe(10000);
+  });
+
+  it.each([
+    [{ MAX_CONNECTIONS: 'lots' }, /MAX_CONNECTIONS \(environment\) must be an integer from 1 to 10000000, got "lots"/],
+    [{ GATEWAY_BIND_ADDR: '3000' }, /GATEWAY_BIND_ADDR .* must be host:port/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL .* must use postgres: or postgresql:/],
+    [{ REDIS_URL: 'not a url' }, /REDIS_URL .* must be a URL/],
+    [{ ENABLE_METRICS: 'maybe' }, /ENABLE_METRICS .* must be true or false/],
+    [{ JWT_SECRET: 'short' }, /JWT_SECRET .* must be 32 to 4096 characters/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL .* must be one of/],
+    [{ MIN_PLAYERS_PER_MATCH: '9' }, /MIN_PLAYERS_PER_MATCH \(9\) must not exceed MAX_PLAYERS_PER_MATCH \(8\)/],
+    [{ SCALE_DOWN_THRESHOLD: '80' }, /SCALE_DOWN_THRESHOLD \(80\) must be below SCALE_UP_THRESHOLD \(75\)/],
+  ])('names the key of a bad value: %o', (env, message) => {
+    expect(() => loadConfig({ env, cwd: dir() })).toThrow(ConfigError);
+    expect(() => loadConfig({ env, cwd: dir() })).toThrow(message);
+  });
+
+  it('names the file and key of a bad TOML value, and rejects unknown sections and keys', () => {
+    const directory = dir();
+    const bad = file(directory, 'bad.toml', '[game]\ntick_rate = 0\n');
+    expect(() => loadConfig({ env: {}, argv: ['--config', bad], cwd: directory })).toThrow(
+      /game\.tick_rate in .*bad\.toml must be an integer from 1 to 240, got "0"/,
+    );
+    const typo = file(directory, 'typo.toml', '[game]\ntickrate = 30\n');
+    expect(() => loadConfig({ env: {}, argv: ['--config', typo], cwd: directory })).toThrow(/unknown key game\.tickrate/);
+    const section = file(directory, 'section.toml', '[gaem]\ntick_rate = 30\n');
+    expect(() => loadConfig({ env: {}, argv: ['--config', section], cwd: directory })).toThrow(/unknown section \[gaem\]/);
+    const broken = file(directory, 'broken.toml', '[game\n');
+    expect(() => loadConfig({ env: {}, argv: ['--config', broken], cwd: directory })).toThrow(/not valid TOML/);
+    expect(() => loadConfig({ env: {}, argv: ['--config', join(directory, 'missing.toml')], cwd: directory })).toThrow(
+      /cannot read config file/,
+    );
+  });
+
+  it('rejects unknown arguments and a --config without a path', () => {
+    expect(() => loadConfig({ env: {}, argv: ['--port', '3'], cwd: dir() })).toThrow(/unknown argument --port/);
+    expect(() => loadConfig({ env: {}, argv: ['--config'], cwd: dir() })).toThrow(/--config needs a file path/);
+  });
+
+  it('documents every key in .env.example', () => {
+    const committed = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    expect(committed).toBe(envExample());
+    // And the documented file itself is a valid configuration.
+    const directory = dir();
+    file(directory, '.env', committed);
+    expect(() => loadConfig({ env: {}, cwd: directory })).not.toThrow();
+  });
+});

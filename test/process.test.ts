@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { dropIsolation, isolation, testConfig } from './support/server.js';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** Runs `src/main.ts` the way `npm start` does, in a directory without a .env. */
+function startProcess(env: Record<string, string>, args: string[] = []) {
+  const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+  return spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts'), ...args], {
+    cwd: mkdtempSync(join(tmpdir(), 'gamev1-proc-')),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function collect(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk;
+  return text;
+}
+
+describe('the server process', () => {
+  it('stops at start with one clear message naming a bad key', async () => {
+    const child = startProcess({ MAX_CONNECTIONS: 'many' });
+    const [stderr, [code]] = await Promise.all([collect(child.stderr), once(child, 'exit')]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      'gamev1: invalid configuration: MAX_CONNECTIONS (environment) must be an integer from 1 to 10000000, got "many"',
+    );
+  });
+
+  it('stops with a clear message when the configured database is unreachable', async () => {
+    const child = startProcess({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', LOG_LEVEL: 'info' });
+    const [stdout, [code]] = await Promise.all([collect(child.stdout), once(child, 'exit')]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/"level":60.*cannot use PostgreSQL at 127\.0\.0\.1:1\/test/);
+  });
+
+  it('logs its URL, serves, and drains and exits 0 on SIGTERM', async () => {
+    const scope = isolation();
+    const config = testConfig({}, scope);
+    const child = startProcess({
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : { DATA_DIR: 'memory://' }),
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+      DATABASE_SCHEMA: scope.schema,
+      REDIS_KEY_PREFIX: scope.keyPrefix,
+      GATEWAY_BIND_ADDR: '127.0.0.1:0',
+      LOG_LEVEL: 'info',
+    });
+    try {
+      let url = '';
+      const lines: string[] = [];
+      for await (const line of createInterface({ input: child.stdout })) {
+        lines.push(line);
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+        if (match) {
+          url = match[1]!;
+          break;
+        }
+      }
+      expect(url, lines.join('\n')).not.toBe('');
+      expect(lines.join('\n')).toContain('JWT_SECRET is not set');
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+      await dropIsolation(config);
+    }
+  });
+});
