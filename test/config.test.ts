@@ -27,7 +27,7 @@ describe('loadConfig', () => {
       enablePriorityQueue: true,
     });
     expect(config.autoscaling).toEqual({ minServers: 2, maxServers: 20, scaleUpThreshold: 75, scaleDownThreshold: 25 });
-    expect(config.game).toEqual({ tickRate: 60, maxEntities: 10000 });
+    expect(config.game).toMatchObject({ tickRate: 60, maxEntities: 10000, snapshotRate: 20 });
     expect(config.monitoring.enableMetrics).toBe(true);
   });
 
@@ -105,6 +105,7 @@ enable_metrics = true
     [{ JWT_SECRET: 'short' }, /JWT_SECRET .* must be 32 to 4096 characters/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL .* must be one of/],
     [{ MIN_PLAYERS_PER_MATCH: '9' }, /MIN_PLAYERS_PER_MATCH \(9\) must not exceed MAX_PLAYERS_PER_MATCH \(8\)/],
+    [{ TICK_RATE: '10' }, /SNAPSHOT_RATE \(20\) must not exceed TICK_RATE \(10\)/],
     [{ SCALE_DOWN_THRESHOLD: '80' }, /SCALE_DOWN_THRESHOLD \(80\) must be below SCALE_UP_THRESHOLD \(75\)/],
   ])('names the key of a bad value: %o', (env, message) => {
     expect(() => loadConfig({ env, cwd: dir() })).toThrow(ConfigError);

@@ -48,6 +48,10 @@ export const players = {
     return rows[0];
   },
 
+  async setOnline(db: Queryable, id: string, online: boolean): Promise<void> {
+    await db.query('UPDATE players SET is_online = $2 WHERE id = $1', [id, online]);
+  },
+
   async touchLogin(db: Queryable, id: string): Promise<void> {
     await db.query('UPDATE players SET last_login_at = now() WHERE id = $1', [id]);
   },

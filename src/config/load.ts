@@ -128,8 +128,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
 }
 
 function checkRelations(config: Config): void {
-  const { matchmaking, autoscaling, transport } = config;
+  const { matchmaking, autoscaling, transport, game } = config;
   const rules: [boolean, string][] = [
+    [game.snapshotRate <= game.tickRate, `SNAPSHOT_RATE (${game.snapshotRate}) must not exceed TICK_RATE (${game.tickRate})`],
     [
       matchmaking.minPlayersPerMatch <= matchmaking.maxPlayersPerMatch,
       `MIN_PLAYERS_PER_MATCH (${matchmaking.minPlayersPerMatch}) must not exceed MAX_PLAYERS_PER_MATCH (${matchmaking.maxPlayersPerMatch})`,

@@ -140,6 +140,24 @@ export const SETTINGS = {
       parse: boolean,
       doc: 'Offer WebSocket permessage-deflate (costs CPU per connection).',
     },
+    maxMessageSize: {
+      env: 'MAX_MESSAGE_SIZE',
+      default: '16384',
+      parse: integer(256, 1_048_576),
+      doc: 'Largest WebSocket frame accepted, in bytes; a larger one closes the connection with 1009.',
+    },
+    messageRate: {
+      env: 'WS_MESSAGE_RATE',
+      default: '120',
+      parse: integer(1, 100_000),
+      doc: 'WebSocket messages per second a connection may send (bursts up to twice that); more are dropped with an error, a flood closes it (1008).',
+    },
+    reconnectGrace: {
+      env: 'RECONNECT_GRACE',
+      default: '30',
+      parse: seconds(0, 3600),
+      doc: 'Seconds a disconnected player keeps its seat, entity and score in a room.',
+    },
     enableRateLimiting: {
       env: 'ENABLE_RATE_LIMITING',
       default: 'true',
@@ -159,6 +177,36 @@ export const SETTINGS = {
       default: '10000',
       parse: integer(1, 1_000_000),
       doc: 'Maximum simulated entities per room.',
+    },
+    snapshotRate: {
+      env: 'SNAPSHOT_RATE',
+      default: '20',
+      parse: integer(1, 240),
+      doc: 'Snapshots sent per second (at most TICK_RATE).',
+    },
+    scoreLimit: {
+      env: 'SCORE_LIMIT',
+      default: '20',
+      parse: integer(1, 100_000),
+      doc: 'Kills that win a deathmatch.',
+    },
+    timeLimit: {
+      env: 'TIME_LIMIT',
+      default: '300',
+      parse: seconds(1, 86_400),
+      doc: 'Seconds a match lasts at most.',
+    },
+    restartDelay: {
+      env: 'MATCH_RESTART_DELAY',
+      default: '10',
+      parse: seconds(0, 3600),
+      doc: 'Seconds between the end of a match and the start of the next one in the same room.',
+    },
+    emptyRoomTimeout: {
+      env: 'EMPTY_ROOM_TIMEOUT',
+      default: '60',
+      parse: seconds(0, 86_400),
+      doc: 'Seconds an empty room (no players, no reserved seats) lives before it is disposed.',
     },
   },
   matchmaking: {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CacheUnavailableError } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
+import { RoomError } from '../rooms/index.js';
 import { DatabaseUnavailableError } from '../store/index.js';
 
 /** Fastify's own client errors, renamed to stable snake_case codes. */
@@ -12,6 +13,16 @@ const FRAMEWORK_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
 };
 
+const ROOM_STATUS: Record<RoomError['code'], number> = {
+  room_not_found: 404,
+  room_full: 409,
+  not_in_room: 409,
+  already_in_room: 409,
+  peer_not_found: 404,
+  unsupported_game_mode: 400,
+  invalid_room: 400,
+};
+
 function send(reply: FastifyReply, statusCode: number, code: string, message: string) {
   return reply.code(statusCode).send({ statusCode, code, message });
 }
@@ -20,6 +31,9 @@ function send(reply: FastifyReply, statusCode: number, code: string, message: st
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
     return send(reply.headers(error.headers), error.statusCode, error.code, error.message);
+  }
+  if (error instanceof RoomError) {
+    return send(reply, ROOM_STATUS[error.code], error.code, error.message);
   }
   if (error.validation) {
     return send(reply, 400, 'validation_error', error.message);

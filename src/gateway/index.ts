@@ -10,12 +10,17 @@ import type { Database } from '../store/index.js';
 import { handleError, handleNotFound } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes, metricsRoutes } from './routes/health.js';
+import { roomRoutes } from './routes/rooms.js';
+import type { RoomManager } from '../rooms/index.js';
 import { ErrorResponse } from './schemas.js';
 
 export { bearerToken, requireAccessToken } from './bearer.js';
+export { WebSocketGateway, CloseCode, type WebSocketSettings } from './ws/index.js';
 
 export interface GatewayDeps {
   auth: AuthService;
+  rooms: RoomManager;
+  maxPlayersPerRoom: number;
   db: Database;
   cache: Cache;
   metrics: Metrics;
@@ -84,6 +89,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(authRoutes(deps.auth));
+  await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, maxPlayersPerRoom: deps.maxPlayersPerRoom }));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, nodeName: deps.nodeName }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metrics));
   return app;

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The Prometheus registry of one GameV1 node and the metrics shared across subsystems. Each node (and each
@@ -12,6 +12,16 @@ export class Metrics {
   readonly cacheErrors: Counter;
   readonly authAttempts: Counter<'kind' | 'outcome'>;
   readonly rateLimited: Counter<'scope'>;
+  readonly connectionsActive: Gauge;
+  readonly messagesIn: Counter<'type'>;
+  readonly messagesOut: Counter;
+  readonly bytesOut: Counter;
+  readonly disconnects: Counter<'code'>;
+  readonly slowClientsDropped: Counter;
+  readonly tickDuration: Histogram;
+  readonly snapshotBytes: Counter;
+  readonly snapshotsSent: Counter;
+  readonly snapshotsSkipped: Counter;
 
   constructor(nodeName: string) {
     const registers = [this.registry];
@@ -51,6 +61,67 @@ export class Metrics {
       help: 'Requests refused by a rate limit, by scope (ip, account).',
       labelNames: ['scope'],
       registers,
+    });
+    this.connectionsActive = new Gauge({
+      name: 'gamev1_connections_active',
+      help: 'Open WebSocket connections.',
+      registers,
+    });
+    this.messagesIn = new Counter({
+      name: 'gamev1_ws_messages_in_total',
+      help: 'WebSocket messages received, by type (invalid: not decodable or unknown).',
+      labelNames: ['type'],
+      registers,
+    });
+    this.messagesOut = new Counter({ name: 'gamev1_ws_messages_out_total', help: 'WebSocket messages sent.', registers });
+    this.bytesOut = new Counter({ name: 'gamev1_ws_bytes_out_total', help: 'WebSocket payload bytes sent.', registers });
+    this.disconnects = new Counter({
+      name: 'gamev1_ws_disconnects_total',
+      help: 'WebSocket connections closed, by close code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.slowClientsDropped = new Counter({
+      name: 'gamev1_slow_clients_dropped_total',
+      help: 'Connections closed because the client did not read what was sent.',
+      registers,
+    });
+    this.tickDuration = new Histogram({
+      name: 'gamev1_tick_duration_seconds',
+      help: 'Time to simulate one tick of every room on this node.',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.0167, 0.025, 0.05, 0.1],
+      registers,
+    });
+    this.snapshotBytes = new Counter({
+      name: 'gamev1_snapshot_bytes_total',
+      help: 'Snapshot bytes sent to clients.',
+      registers,
+    });
+    this.snapshotsSent = new Counter({ name: 'gamev1_snapshots_sent_total', help: 'Snapshots sent to clients.', registers });
+    this.snapshotsSkipped = new Counter({
+      name: 'gamev1_snapshots_skipped_total',
+      help: 'Snapshots not sent because the client was congested.',
+      registers,
+    });
+  }
+
+  /** Room gauges read their values from the room manager at scrape time. */
+  trackRooms(source: { readonly roomCount: number; readonly playerCount: number }): void {
+    new Gauge({
+      name: 'gamev1_rooms_active',
+      help: 'Rooms on this node.',
+      registers: [this.registry],
+      collect() {
+        this.set(source.roomCount);
+      },
+    });
+    new Gauge({
+      name: 'gamev1_room_players',
+      help: 'Players seated in rooms on this node (divide by gamev1_rooms_active for players per room).',
+      registers: [this.registry],
+      collect() {
+        this.set(source.playerCount);
+      },
     });
   }
 

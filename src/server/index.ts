@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { AuthService, RateLimiter, TokenIssuer } from '../auth/index.js';
+import { AuthService, RateLimiter, TokenIssuer, players } from '../auth/index.js';
 import { openCache, type Cache } from '../cache/index.js';
 import type { Config, HostPort } from '../config/index.js';
-import { buildGateway, buildMetricsServer } from '../gateway/index.js';
+import { WebSocketGateway, buildGateway, buildMetricsServer } from '../gateway/index.js';
 import { Metrics } from '../metrics/index.js';
+import { RoomManager, SqlGameRecorder, TickLoop } from '../rooms/index.js';
 import { migrate, openDatabase, type Database } from '../store/index.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -42,7 +43,10 @@ export class GameServer {
     readonly db: Database,
     readonly cache: Cache,
     readonly metrics: Metrics,
+    readonly rooms: RoomManager,
+    private readonly tickLoop: TickLoop,
     private readonly gateway: FastifyInstance,
+    private readonly websockets: WebSocketGateway,
     private readonly metricsServer: FastifyInstance | undefined,
     /** Where the gateway listens, e.g. http://127.0.0.1:3000. */
     readonly url: string,
@@ -89,8 +93,40 @@ export class GameServer {
         },
         (kind, outcome) => metrics.authAttempts.inc({ kind, outcome }),
       );
+      const rooms = new RoomManager(
+        {
+          tickRate: config.game.tickRate,
+          snapshotRate: config.game.snapshotRate,
+          maxEntities: config.game.maxEntities,
+          scoreLimit: config.game.scoreLimit,
+          timeLimitSeconds: config.game.timeLimit,
+          restartDelaySeconds: config.game.restartDelay,
+          reconnectGraceSeconds: config.transport.reconnectGrace,
+          reservationSeconds: 60,
+        },
+        {
+          maxPlayersPerRoom: config.transport.maxConnectionsPerRoom,
+          emptyRoomTimeoutMs: config.game.emptyRoomTimeout * 1000,
+        },
+        {
+          recorder: new SqlGameRecorder(db),
+          logger,
+          now: Date.now,
+          metrics: {
+            snapshotSent: (bytes) => {
+              metrics.snapshotsSent.inc();
+              metrics.snapshotBytes.inc(bytes);
+            },
+            snapshotSkipped: () => metrics.snapshotsSkipped.inc(),
+          },
+        },
+      );
+      metrics.trackRooms(rooms);
+      const tickLoop = new TickLoop(config.game.tickRate, () => rooms.tickAll(), (seconds) => metrics.tickDuration.observe(seconds));
       const gateway = await buildGateway({
         auth,
+        rooms,
+        maxPlayersPerRoom: config.transport.maxConnectionsPerRoom,
         db,
         cache,
         metrics,
@@ -100,8 +136,22 @@ export class GameServer {
         enableMetrics: config.monitoring.enableMetrics,
         version: VERSION,
       });
+      const websockets = new WebSocketGateway(
+        gateway.server,
+        {
+          maxConnections: config.transport.maxConnections,
+          maxMessageSize: config.transport.maxMessageSize,
+          messageRate: config.transport.messageRate,
+          messageQueueSize: config.transport.messageQueueSize,
+          connectionTimeout: config.transport.connectionTimeout,
+          enableCompression: config.transport.enableCompression,
+          trustProxy: config.server.trustProxy,
+        },
+        { auth, rooms, metrics, logger, setOnline: (playerId, online) => players.setOnline(db, playerId, online) },
+      );
       const { bindAddr } = config.server;
       await gateway.listen({ host: bindAddr.host, port: bindAddr.port });
+      tickLoop.start();
       const port = (gateway.server.address() as { port: number }).port;
       const metricsServer = await GameServer.startMetricsServer(config, metrics, logger);
       const url = urlOf(bindAddr, port);
@@ -109,7 +159,7 @@ export class GameServer {
         { url, database: db.backend, cache: cache.backend, docs: `${url}/docs` },
         `GameV1 ${VERSION} listening on ${url} (database: ${db.backend}, cache: ${cache.backend})`,
       );
-      return new GameServer(config, logger, db, cache, metrics, gateway, metricsServer, url);
+      return new GameServer(config, logger, db, cache, metrics, rooms, tickLoop, gateway, websockets, metricsServer, url);
     } catch (error) {
       await cache?.close().catch(() => undefined);
       await db.close().catch(() => undefined);
@@ -129,6 +179,9 @@ export class GameServer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info('shutting down: draining connections');
+      this.tickLoop.stop();
+      await this.websockets.close();
+      await this.rooms.close();
       await Promise.all([this.gateway.close(), this.metricsServer?.close()]);
       await Promise.allSettled([this.cache.close(), this.db.close()]);
       this.logger.info('shutdown complete');

@@ -1,0 +1,13 @@
+export { Room, type RoomDeps } from './room.js';
+export { RoomManager, GAME_MODES, type ManagerLimits } from './manager.js';
+export { TickLoop } from './tick-loop.js';
+export { SqlGameRecorder } from './recorder.js';
+export {
+  RoomError,
+  type GameRecorder,
+  type PlayerIdentity,
+  type RoomConnection,
+  type RoomMetrics,
+  type RoomOptions,
+  type RoomSettings,
+} from './types.js';

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import type { RoomInfo } from '../protocol/index.js';
+import { Room, type RoomDeps } from './room.js';
+import { RoomError, type PlayerIdentity, type RoomOptions, type RoomSettings } from './types.js';
+
+export const GAME_MODES = ['deathmatch'] as const;
+
+export interface ManagerLimits {
+  /** Upper bound of a room's max_players (MAX_CONNECTIONS_PER_ROOM). */
+  maxPlayersPerRoom: number;
+  /** Milliseconds an empty room lives before it is disposed. */
+  emptyRoomTimeoutMs: number;
+}
+
+/**
+ * The rooms of this node: creation, lookup, listing, the fixed-rate tick of every room, and disposal of
+ * rooms left empty. Cross-node placement will sit in front of this (room manager endpoint).
+ */
+export class RoomManager {
+  private readonly rooms = new Map<string, Room>();
+  private ticks = 0;
+
+  constructor(
+    private readonly settings: RoomSettings,
+    private readonly limits: ManagerLimits,
+    private readonly deps: RoomDeps,
+  ) {}
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  get playerCount(): number {
+    let players = 0;
+    for (const room of this.rooms.values()) players += room.playerCount;
+    return players;
+  }
+
+  create(options: Omit<RoomOptions, 'region'> & { region?: string }): Room {
+    if (!(GAME_MODES as readonly string[]).includes(options.gameMode)) {
+      throw new RoomError('unsupported_game_mode', `game_mode must be one of: ${GAME_MODES.join(', ')}`);
+    }
+    const limit = Math.min(this.limits.maxPlayersPerRoom, this.settings.maxEntities);
+    if (!Number.isInteger(options.maxPlayers) || options.maxPlayers < 1 || options.maxPlayers > limit) {
+      throw new RoomError('invalid_room', `max_players must be an integer from 1 to ${limit}`);
+    }
+    const id = `room_${randomBytes(6).toString('hex')}`;
+    const room = new Room(id, { ...options, region: options.region ?? 'default' }, this.settings, this.deps);
+    this.rooms.set(id, room);
+    return room;
+  }
+
+  get(roomId: string): Room {
+    const room = this.rooms.get(roomId);
+    if (!room) throw new RoomError('room_not_found', `room ${roomId} does not exist`);
+    return room;
+  }
+
+  list(filter: { gameMode?: string; joinable?: boolean } = {}): RoomInfo[] {
+    const rooms: RoomInfo[] = [];
+    for (const room of this.rooms.values()) {
+      if (filter.gameMode && room.options.gameMode !== filter.gameMode) continue;
+      if (filter.joinable && room.seatsTaken >= room.options.maxPlayers) continue;
+      rooms.push(room.info());
+    }
+    return rooms;
+  }
+
+  /** HTTP join: hold a seat until the player's WebSocket joins. */
+  reserve(roomId: string, player: PlayerIdentity): Room {
+    const room = this.get(roomId);
+    room.reserve(player);
+    return room;
+  }
+
+  /** One tick of every room; about once a second also expires seats and retires empty rooms. */
+  tickAll(): void {
+    for (const room of this.rooms.values()) room.tick();
+    if (++this.ticks % this.settings.tickRate === 0) this.housekeeping();
+  }
+
+  /** Disposes every room (shutdown); resolves when their last game records are written. */
+  async close(): Promise<void> {
+    const rooms = [...this.rooms.values()];
+    this.rooms.clear();
+    await Promise.allSettled(rooms.map((room) => room.dispose()));
+  }
+
+  private housekeeping(): void {
+    const now = this.deps.now();
+    for (const [id, room] of this.rooms) {
+      room.expireSeats();
+      if (room.emptyFor(now) >= this.limits.emptyRoomTimeoutMs && room.seatsTaken === 0) {
+        void room.dispose();
+        this.rooms.delete(id);
+      }
+    }
+  }
+}

@@ -1,0 +1,386 @@
+import type { Logger } from 'pino';
+import type {
+  ClientMessageOf,
+  MatchResultEntry,
+  RoomInfo,
+  RoomPlayer,
+  ServerMessage,
+} from '../protocol/index.js';
+import { SnapshotEncoder, encodeMessage, toJsonSnapshot } from '../protocol/index.js';
+import { ArenaSimulation, MatchPhase, SimError, type SnapshotState } from '../sim/index.js';
+import { SnapshotHistory } from './snapshot-history.js';
+import {
+  RoomError,
+  type GameRecorder,
+  type PlayerIdentity,
+  type RoomConnection,
+  type RoomMetrics,
+  type RoomOptions,
+  type RoomSettings,
+} from './types.js';
+
+interface Member extends PlayerIdentity {
+  entity: number;
+  connection: RoomConnection | undefined;
+  /** When the connection dropped (ms), while the seat is held for a reconnect. */
+  disconnectedAt: number | undefined;
+  /** Newest snapshot tick the client decoded: the baseline of its next delta (-1: none, send a full one). */
+  ackedTick: number;
+}
+
+export interface RoomDeps {
+  recorder: GameRecorder;
+  metrics: RoomMetrics;
+  logger: Logger;
+  now: () => number;
+}
+
+/**
+ * One authoritative game room: its members, its simulation, and the snapshots it streams. Lifecycle in the
+ * Colyseus spirit: join → input/ack → leave/disconnect, `tick()` driven by the node's tick loop, `dispose()`
+ * when the manager retires it.
+ */
+export class Room {
+  readonly createdAt: Date;
+  private readonly sim: ArenaSimulation;
+  private readonly members = new Map<string, Member>();
+  private readonly directory = new Map<number, PlayerIdentity>();
+  /** Players who reserved a seat over HTTP, with the time the reservation lapses. */
+  private readonly reservations = new Map<string, number>();
+  private readonly history = new SnapshotHistory(32);
+  private readonly encoder = new SnapshotEncoder();
+  private readonly roomIdJson: string;
+  private readonly ticksPerSnapshot: number;
+  private ticksUntilSnapshot = 0;
+  private gameId: Promise<string | undefined> | undefined;
+  /** Game-record writes in flight, awaited by dispose() so shutdown loses none. */
+  private readonly writes = new Set<Promise<unknown>>();
+  private restartAtTick: number | undefined;
+  private emptySince: number;
+
+  constructor(
+    readonly id: string,
+    readonly options: RoomOptions,
+    private readonly settings: RoomSettings,
+    private readonly deps: RoomDeps,
+  ) {
+    this.createdAt = new Date(deps.now());
+    this.emptySince = deps.now();
+    this.roomIdJson = JSON.stringify(id);
+    this.ticksPerSnapshot = Math.max(1, Math.round(settings.tickRate / settings.snapshotRate));
+    this.sim = new ArenaSimulation({
+      tickRate: settings.tickRate,
+      maxEntities: settings.maxEntities,
+      scoreLimit: settings.scoreLimit,
+      timeLimitSeconds: settings.timeLimitSeconds,
+      seed: Math.floor(Math.random() * 2 ** 31),
+    });
+  }
+
+  get playerCount(): number {
+    return this.members.size;
+  }
+
+  /** Seated players plus live reservations: what counts against max_players. */
+  get seatsTaken(): number {
+    return this.members.size + this.reservations.size;
+  }
+
+  /** Milliseconds since the room last had a player or a reservation, or 0 while it has one. */
+  emptyFor(now: number): number {
+    return this.seatsTaken === 0 ? now - this.emptySince : 0;
+  }
+
+  info(): RoomInfo {
+    const finished = this.sim.phase === MatchPhase.Finished;
+    return {
+      room_id: this.id,
+      room_name: this.options.name,
+      game_mode: this.options.gameMode,
+      host_id: this.options.hostId,
+      max_players: this.options.maxPlayers,
+      player_count: this.members.size,
+      status: finished ? 'finished' : this.members.size > 0 ? 'playing' : 'waiting',
+      created_at: this.createdAt.toISOString(),
+    };
+  }
+
+  players(): RoomPlayer[] {
+    return [...this.members.values()].map((member) => this.describe(member));
+  }
+
+  hasMember(playerId: string): boolean {
+    return this.members.has(playerId);
+  }
+
+  /** Holds a seat for a player who joined over HTTP until it connects over WebSocket. */
+  reserve(player: PlayerIdentity): void {
+    if (this.members.has(player.id) || this.reservations.has(player.id)) return;
+    this.assertSeatFree();
+    this.reservations.set(player.id, this.deps.now() + this.settings.reservationSeconds * 1000);
+  }
+
+  /** Seats the player (or resumes its seat after a reconnect), then sends room_joined and a full snapshot. */
+  join(player: PlayerIdentity, connection: RoomConnection): void {
+    const existing = this.members.get(player.id);
+    if (existing) {
+      this.resume(existing, connection);
+      return;
+    }
+    if (!this.reservations.delete(player.id)) this.assertSeatFree();
+    let entity: number;
+    try {
+      entity = this.sim.addPlayer();
+    } catch (error) {
+      if (error instanceof SimError) throw new RoomError('room_full', 'room has reached its entity limit');
+      throw error;
+    }
+    const member: Member = { ...player, entity, connection, disconnectedAt: undefined, ackedTick: -1 };
+    this.members.set(player.id, member);
+    this.directory.set(entity, { id: player.id, name: player.name });
+    if (!this.gameId) this.startRecording();
+    this.broadcast({ type: 'player_joined', room_id: this.id, player: this.describe(member) }, player.id);
+    this.welcome(member, false);
+  }
+
+  /** The player leaves for good: its entity is removed and everybody is told. */
+  leave(playerId: string, reason: 'left' | 'disconnected' | 'timeout'): void {
+    const member = this.members.get(playerId);
+    if (!member) {
+      if (!this.reservations.delete(playerId)) throw new RoomError('not_in_room', `you are not in room ${this.id}`);
+      this.markEmptyIfSo();
+      return;
+    }
+    this.members.delete(playerId);
+    this.directory.delete(member.entity);
+    this.sim.removePlayer(member.entity);
+    member.connection?.send({ type: 'room_left', room_id: this.id });
+    this.broadcast({ type: 'player_left', room_id: this.id, player: this.describe(member), reason });
+    this.markEmptyIfSo();
+  }
+
+  /** The connection dropped: keep the seat for the reconnect grace period. */
+  disconnect(playerId: string, connection: RoomConnection): void {
+    const member = this.members.get(playerId);
+    if (!member || member.connection !== connection) return;
+    if (this.settings.reconnectGraceSeconds === 0) {
+      member.connection = undefined;
+      this.leave(playerId, 'disconnected');
+      return;
+    }
+    member.connection = undefined;
+    member.disconnectedAt = this.deps.now();
+    this.broadcast({ type: 'player_disconnected', room_id: this.id, player: this.describe(member) });
+  }
+
+  input(playerId: string, message: ClientMessageOf<'game_input'>): void {
+    const member = this.requireMember(playerId);
+    const { movement, actions = [], aim } = message.input;
+    this.sim.queueInput(member.entity, { sequence: message.sequence, movement, actions, aim });
+    if (message.ack !== undefined) member.ackedTick = message.ack;
+  }
+
+  acknowledge(playerId: string, tick: number): void {
+    this.requireMember(playerId).ackedTick = tick;
+  }
+
+  /** Sends a message to one seated, connected player of this room. */
+  sendTo(playerId: string, message: ServerMessage): void {
+    const connection = this.members.get(playerId)?.connection;
+    if (!connection) throw new RoomError('peer_not_found', `player ${playerId} is not connected to room ${this.id}`);
+    connection.send(message);
+  }
+
+  /** Sends a message to every connected member, except `exceptPlayerId`; encoded once per encoding. */
+  broadcast(message: ServerMessage, exceptPlayerId?: string): void {
+    const frames: Partial<Record<RoomConnection['encoding'], string | Uint8Array>> = {};
+    for (const member of this.members.values()) {
+      const connection = member.connection;
+      if (!connection || member.id === exceptPlayerId) continue;
+      const frame = (frames[connection.encoding] ??= encodeMessage(message, connection.encoding));
+      connection.sendFrame(frame);
+    }
+  }
+
+  /** One fixed step: simulate, handle match end and restart, stream a snapshot when one is due. */
+  tick(): void {
+    if (this.members.size === 0) return;
+    for (const event of this.sim.step()) {
+      if (event.type === 'match_end') this.endMatch(event.reason);
+    }
+    if (this.restartAtTick !== undefined && this.sim.tick >= this.restartAtTick) this.restartMatch();
+    if (--this.ticksUntilSnapshot <= 0) {
+      this.ticksUntilSnapshot = this.ticksPerSnapshot;
+      this.streamSnapshot();
+    }
+  }
+
+  /** Retires the room: an unfinished match is recorded as aborted; resolves when every write has landed. */
+  async dispose(): Promise<void> {
+    const gameId = this.gameId;
+    this.gameId = undefined;
+    if (gameId && this.sim.phase === MatchPhase.Playing) {
+      this.record(gameId, (id) => this.deps.recorder.abort(id));
+    }
+    await Promise.allSettled(this.writes);
+  }
+
+  private resume(member: Member, connection: RoomConnection): void {
+    const wasDisconnected = member.connection === undefined;
+    member.connection = connection;
+    member.disconnectedAt = undefined;
+    member.ackedTick = -1;
+    if (wasDisconnected) {
+      this.broadcast({ type: 'player_reconnected', room_id: this.id, player: this.describe(member) }, member.id);
+    }
+    this.welcome(member, true);
+  }
+
+  private welcome(member: Member, resumed: boolean): void {
+    const connection = member.connection!;
+    connection.send({
+      type: 'room_joined',
+      room_id: this.id,
+      player_id: member.id,
+      entity_id: member.entity,
+      room: this.info(),
+      players: this.players(),
+      tick_rate: this.settings.tickRate,
+      snapshot_rate: this.settings.snapshotRate,
+      resumed,
+    });
+    this.sendSnapshot(member, this.sim.snapshot(), new Map());
+  }
+
+  private streamSnapshot(): void {
+    const state = this.sim.snapshot();
+    this.history.add(state);
+    // Clients acknowledging the same baseline share one encoded delta; JSON clients share one body.
+    const encoded = new Map<number, Uint8Array | string>();
+    for (const member of this.members.values()) {
+      if (!member.connection) continue;
+      if (member.connection.congested) {
+        this.deps.metrics.snapshotSkipped();
+        continue;
+      }
+      this.sendSnapshot(member, state, encoded);
+    }
+  }
+
+  private sendSnapshot(member: Member, state: SnapshotState, encoded: Map<number, Uint8Array | string>): void {
+    const connection = member.connection!;
+    const ack = this.sim.lastInputSequence(member.entity);
+    let bytes: number;
+    if (connection.encoding === 'json') {
+      const key = -2;
+      let body = encoded.get(key) as string | undefined;
+      if (body === undefined) {
+        body = JSON.stringify(toJsonSnapshot(state, this.directory, this.settings.tickRate));
+        encoded.set(key, body);
+      }
+      bytes = connection.sendFrame(
+        `{"type":"game_snapshot","room_id":${this.roomIdJson},"tick":${state.tick},"ack":${ack},"snapshot":${body}}`,
+      );
+    } else {
+      const base = member.ackedTick >= 0 ? this.history.get(member.ackedTick) : undefined;
+      const key = base ? base.tick : -1;
+      let delta = encoded.get(key) as Uint8Array | undefined;
+      if (delta === undefined) {
+        delta = this.encoder.encode(state, base);
+        encoded.set(key, delta);
+      }
+      bytes = connection.send({
+        type: 'game_snapshot',
+        room_id: this.id,
+        tick: state.tick,
+        ack,
+        base: base ? base.tick : null,
+        delta,
+      });
+    }
+    this.deps.metrics.snapshotSent(bytes);
+  }
+
+  private endMatch(reason: 'score_limit' | 'time_limit'): void {
+    const results = this.rankedResults();
+    this.broadcast({ type: 'match_ended', room_id: this.id, reason, results });
+    const gameId = this.gameId;
+    this.gameId = undefined;
+    if (gameId) this.record(gameId, (id) => this.deps.recorder.finish(id, { reason, players: results, ticks: this.sim.tick }));
+    this.restartAtTick = this.sim.tick + this.settings.restartDelaySeconds * this.settings.tickRate;
+  }
+
+  private restartMatch(): void {
+    this.restartAtTick = undefined;
+    this.sim.restart();
+    this.startRecording();
+    this.broadcast({ type: 'match_started', room_id: this.id });
+  }
+
+  private rankedResults(): MatchResultEntry[] {
+    return this.sim.results().flatMap((result, index) => {
+      const player = this.directory.get(result.entity);
+      return player ? [{ player_id: player.id, name: player.name, score: result.score, deaths: result.deaths, rank: index + 1 }] : [];
+    });
+  }
+
+  private startRecording(): void {
+    const started = this.deps.recorder
+      .start({ roomId: this.id, gameMode: this.options.gameMode, region: this.options.region })
+      .catch((error: unknown) => {
+        this.logFailure(error);
+        return undefined;
+      });
+    this.gameId = started;
+    this.track(started);
+  }
+
+  /** Runs a write for a recorded game once its id is known; never throws into the tick. */
+  private record(gameId: Promise<string | undefined>, write: (id: string) => Promise<void>): void {
+    this.track(gameId.then((id) => (id ? write(id) : undefined)).catch((error: unknown) => this.logFailure(error)));
+  }
+
+  private track(write: Promise<unknown>): void {
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  /** Drops seats whose reconnect grace or reservation has run out; the manager calls it about once a second. */
+  expireSeats(): void {
+    const now = this.deps.now();
+    const graceMs = this.settings.reconnectGraceSeconds * 1000;
+    for (const member of [...this.members.values()]) {
+      if (member.disconnectedAt !== undefined && now - member.disconnectedAt >= graceMs) this.leave(member.id, 'timeout');
+    }
+    for (const [playerId, lapsesAt] of this.reservations) {
+      if (lapsesAt > now) continue;
+      this.reservations.delete(playerId);
+      this.markEmptyIfSo();
+    }
+  }
+
+  private assertSeatFree(): void {
+    if (this.seatsTaken >= this.options.maxPlayers) {
+      throw new RoomError('room_full', `room ${this.id} is full (${this.options.maxPlayers} players)`);
+    }
+  }
+
+  private requireMember(playerId: string): Member {
+    const member = this.members.get(playerId);
+    if (!member) throw new RoomError('not_in_room', `you are not in room ${this.id}`);
+    return member;
+  }
+
+  /** Called right after a seat is freed: starts the empty-room clock when that was the last one. */
+  private markEmptyIfSo(): void {
+    if (this.seatsTaken === 0) this.emptySince = this.deps.now();
+  }
+
+  private describe(member: Member): RoomPlayer {
+    return { id: member.id, name: member.name, entity_id: member.entity, connected: member.connection !== undefined };
+  }
+
+  private logFailure(error: unknown): void {
+    this.deps.logger.error({ err: error, room: this.id }, 'recording the game failed');
+  }
+}
