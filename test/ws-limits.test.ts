@@ -69,6 +69,23 @@ describe('connection limits', () => {
     }));
 });
 
+describe('compression', () => {
+  it('negotiates permessage-deflate only when ENABLE_COMPRESSION is on', async () => {
+    await withServer({ ENABLE_COMPRESSION: 'true' }, async (t) => {
+      const socket = await TestSocket.open(t.url);
+      expect(socket.ws.extensions).toContain('permessage-deflate');
+      socket.send({ type: 'ping', t: 7 });
+      expect(await socket.next('pong')).toEqual({ type: 'pong', t: 7 });
+      socket.close();
+    });
+    await withServer({}, async (t) => {
+      const socket = await TestSocket.open(t.url);
+      expect(socket.ws.extensions).toBe('');
+      socket.close();
+    });
+  });
+});
+
 describe('slow clients', () => {
   it('skips snapshots for a client that stops reading, then drops it; the tick and others go on', () =>
     withServer({ WS_MESSAGE_RATE: '100000', MESSAGE_QUEUE_SIZE: '50', MAX_MESSAGE_SIZE: '65536' }, async (t, token) => {

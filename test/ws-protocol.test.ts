@@ -195,6 +195,16 @@ describe('authentication', () => {
     expect((await socket.closed).code).toBe(4003);
   });
 
+  it('marks the player online while connected', async () => {
+    const socket = await player('Presence');
+    const id = playerIdOf(socket);
+    const online = async () =>
+      (await t.server.db.query<{ is_online: boolean }>('SELECT is_online FROM players WHERE id = $1', [id])).rows[0]?.is_online;
+    await expect.poll(online).toBe(true);
+    socket.close();
+    await expect.poll(online).toBe(false);
+  });
+
   it('rejects a second auth on the same connection', async () => {
     const socket = await player('Twice');
     socket.send({ type: 'auth', player_name: 'Again' });

@@ -1,0 +1,4 @@
+export { ArenaSimulation } from './arena.js';
+export { SimError, type SimErrorCode } from './errors.js';
+export { DEFAULT_ARENA_RULES, type ArenaRules } from './rules.js';
+export * from './types.js';
