@@ -48,6 +48,24 @@ describe(`cache on ${realBackends ? 'Redis' : 'memory'}`, () => {
   });
 });
 
+describe('publish and subscribe', () => {
+  it('delivers messages to every subscriber of a channel until it unsubscribes', async () => {
+    const other = await openCache(config.redis);
+    try {
+      const got: string[] = [];
+      const stop = await cache.subscribe('news', (message) => got.push(`a:${message}`));
+      await other.subscribe('news', (message) => got.push(`b:${message}`));
+      await other.publish('news', 'hello');
+      await expect.poll(() => got.sort()).toEqual(realBackends ? ['a:hello', 'b:hello'] : ['b:hello']);
+      await stop();
+      await other.publish('news', 'again');
+      await expect.poll(() => got.filter((m) => m.endsWith('again'))).toEqual(['b:again']);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('unreachable cache', () => {
   it('fails at start with a clear error naming the server', async () => {
     const settings = { ...config.redis, url: 'redis://127.0.0.1:1/0' };

@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     expect(config.database.url).toBeUndefined();
     expect(config.redis.url).toBeUndefined();
     expect(config.transport).toMatchObject({ maxConnectionsPerRoom: 100, connectionTimeout: 30, messageQueueSize: 1000 });
-    expect(config.matchmaking).toEqual({
+    expect(config.matchmaking).toMatchObject({
       maxWaitTime: 300,
       maxSkillDiff: 200,
       minPlayersPerMatch: 2,

@@ -2,6 +2,7 @@ import { MemoryCache } from './memory.js';
 import { RedisCache } from './redis.js';
 import type { Cache, CacheHooks } from './types.js';
 
+export { RedisCache } from './redis.js';
 export { CacheUnavailableError, type Cache, type CacheHooks, type WindowCount } from './types.js';
 
 export interface CacheSettings {

@@ -9,6 +9,7 @@ interface Entry {
 export class MemoryCache implements Cache {
   readonly backend = 'memory' as const;
   private readonly entries = new Map<string, Entry>();
+  private readonly channels = new Map<string, Set<(message: string) => void>>();
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
 
@@ -43,6 +44,22 @@ export class MemoryCache implements Cache {
     return { count, resetInMs: entry.expiresAt - now };
   }
 
+  async publish(channel: string, message: string): Promise<void> {
+    this.assertOpen();
+    // Delivered asynchronously, as Redis would, so publishers never run subscriber code inline.
+    for (const handler of this.channels.get(channel) ?? []) queueMicrotask(() => handler(message));
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    this.assertOpen();
+    const handlers = this.channels.get(channel) ?? new Set();
+    handlers.add(handler);
+    this.channels.set(channel, handlers);
+    return async () => {
+      handlers.delete(handler);
+    };
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
   }
@@ -51,6 +68,7 @@ export class MemoryCache implements Cache {
     this.closed = true;
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.channels.clear();
   }
 
   private live(key: string): Entry | undefined {

@@ -28,11 +28,20 @@ function describe(url: string): string {
 export class RedisCache implements Cache {
   readonly backend = 'redis' as const;
   private next = 0;
+  /** A connection in subscriber mode can run no other command, so pub/sub gets its own, made on first use. */
+  private subscriber: Redis | undefined;
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
 
   private constructor(
     private readonly clients: Redis[],
     private readonly hooks: CacheHooks,
+    private readonly keyPrefix: string,
   ) {}
+
+  /** One of the pooled connections, for subsystems that need Redis itself (scripts, sorted sets). */
+  get client(): Redis {
+    return this.clients[this.next++ % this.clients.length]!;
+  }
 
   static async connect(options: RedisOptions, hooks: CacheHooks = {}): Promise<RedisCache> {
     const clients = Array.from({ length: options.poolSize }, () => {
@@ -55,7 +64,7 @@ export class RedisCache implements Cache {
       for (const client of clients) client.disconnect();
       throw new CacheUnavailableError(`cannot connect to Redis at ${describe(options.url)}: ${(error as Error).message}`);
     }
-    return new RedisCache(clients, hooks);
+    return new RedisCache(clients, hooks, options.keyPrefix);
   }
 
   get(key: string): Promise<string | null> {
@@ -77,12 +86,38 @@ export class RedisCache implements Cache {
     return { count, resetInMs };
   }
 
+  async publish(channel: string, message: string): Promise<void> {
+    await this.run((client) => client.publish(this.keyPrefix + channel, message));
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    const name = this.keyPrefix + channel;
+    if (!this.subscriber) {
+      const subscriber = this.clients[0]!.duplicate({ enableOfflineQueue: true, keyPrefix: '' });
+      subscriber.on('error', (error: Error) => this.hooks.onConnectionError?.(error));
+      subscriber.on('message', (from: string, message: string) => {
+        for (const listener of this.handlers.get(from) ?? []) listener(message);
+      });
+      this.subscriber = subscriber;
+      await subscriber.connect();
+    }
+    const handlers = this.handlers.get(name) ?? new Set();
+    if (handlers.size === 0) await this.subscriber.subscribe(name);
+    handlers.add(handler);
+    this.handlers.set(name, handlers);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) await this.subscriber?.unsubscribe(name).catch(() => undefined);
+    };
+  }
+
   async ping(): Promise<void> {
     await this.run((client) => client.ping());
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+    const connections = this.subscriber ? [...this.clients, this.subscriber] : this.clients;
+    await Promise.all(connections.map((client) => client.quit().catch(() => client.disconnect())));
   }
 
   private async run<T>(command: (client: Redis) => Promise<T>): Promise<T> {

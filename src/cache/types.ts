@@ -10,6 +10,10 @@ export interface Cache {
    * increment the same counter. Atomic across nodes on Redis.
    */
   hit(key: string, windowSeconds: number): Promise<WindowCount>;
+  /** Sends a message to every subscriber of `channel` on every node. */
+  publish(channel: string, message: string): Promise<void>;
+  /** Calls `handler` for each message on `channel`; resolves once listening, with a function that stops it. */
+  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
   /** Resolves when the cache answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

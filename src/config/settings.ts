@@ -234,6 +234,24 @@ export const SETTINGS = {
       parse: integer(1, 1000),
       doc: 'Most players a formed match holds.',
     },
+    initialSkillWindow: {
+      env: 'MATCHMAKING_INITIAL_SKILL_WINDOW',
+      default: '50',
+      parse: float(0, 100_000),
+      doc: 'Rating difference a fresh ticket accepts; it widens with waiting up to MAX_SKILL_DIFF.',
+    },
+    windowGrowth: {
+      env: 'MATCHMAKING_WINDOW_GROWTH',
+      default: '10',
+      parse: float(0, 100_000),
+      doc: 'How much the accepted rating difference widens per second of waiting.',
+    },
+    interval: {
+      env: 'MATCHMAKING_INTERVAL',
+      default: '1000',
+      parse: integer(50, 60_000),
+      doc: 'Milliseconds between matchmaking rounds.',
+    },
     enablePriorityQueue: {
       env: 'ENABLE_PRIORITY_QUEUE',
       default: 'true',

@@ -11,6 +11,8 @@ import { handleError, handleNotFound } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes, metricsRoutes } from './routes/health.js';
 import { roomRoutes } from './routes/rooms.js';
+import { matchmakingRoutes } from './routes/matchmaking.js';
+import type { MatchmakingService } from '../matchmaking/index.js';
 import type { RoomManager } from '../rooms/index.js';
 import { ErrorResponse } from './schemas.js';
 
@@ -20,6 +22,7 @@ export { WebSocketGateway, CloseCode, type WebSocketSettings } from './ws/index.
 export interface GatewayDeps {
   auth: AuthService;
   rooms: RoomManager;
+  matchmaking: MatchmakingService;
   maxPlayersPerRoom: number;
   db: Database;
   cache: Cache;
@@ -90,6 +93,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
 
   await app.register(authRoutes(deps.auth));
   await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, maxPlayersPerRoom: deps.maxPlayersPerRoom }));
+  await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking }));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, nodeName: deps.nodeName }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metrics));
   return app;

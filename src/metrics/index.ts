@@ -22,6 +22,11 @@ export class Metrics {
   readonly snapshotBytes: Counter;
   readonly snapshotsSent: Counter;
   readonly snapshotsSkipped: Counter;
+  readonly matchmakingQueueSize: Gauge<'game_mode' | 'region'>;
+  readonly matchmakingWait: Histogram<'game_mode' | 'region'>;
+  readonly matchesFormed: Counter<'game_mode' | 'region'>;
+  readonly matchSkillSpread: Histogram<'game_mode'>;
+  readonly matchmakingTimeouts: Counter;
 
   constructor(nodeName: string) {
     const registers = [this.registry];
@@ -98,6 +103,37 @@ export class Metrics {
       registers,
     });
     this.snapshotsSent = new Counter({ name: 'gamev1_snapshots_sent_total', help: 'Snapshots sent to clients.', registers });
+    this.matchmakingQueueSize = new Gauge({
+      name: 'gamev1_matchmaking_queue_size',
+      help: 'Players waiting in the matchmaking queue, by game mode and region (reported by the node forming matches).',
+      labelNames: ['game_mode', 'region'],
+      registers,
+    });
+    this.matchmakingWait = new Histogram({
+      name: 'gamev1_matchmaking_wait_seconds',
+      help: 'How long matched tickets waited.',
+      labelNames: ['game_mode', 'region'],
+      buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300],
+      registers,
+    });
+    this.matchesFormed = new Counter({
+      name: 'gamev1_matchmaking_matches_total',
+      help: 'Matches formed by the matchmaker.',
+      labelNames: ['game_mode', 'region'],
+      registers,
+    });
+    this.matchSkillSpread = new Histogram({
+      name: 'gamev1_matchmaking_skill_spread',
+      help: 'Rating difference between the best and worst player of each formed match.',
+      labelNames: ['game_mode'],
+      buckets: [10, 25, 50, 100, 150, 200, 300, 500],
+      registers,
+    });
+    this.matchmakingTimeouts = new Counter({
+      name: 'gamev1_matchmaking_timeouts_total',
+      help: 'Tickets that waited past their max_wait_time.',
+      registers,
+    });
     this.snapshotsSkipped = new Counter({
       name: 'gamev1_snapshots_skipped_total',
       help: 'Snapshots not sent because the client was congested.',

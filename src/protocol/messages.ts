@@ -152,6 +152,8 @@ export type ServerMessage =
   | { type: 'game_snapshot'; room_id: string; tick: number; ack: number; base: number | null; delta: Uint8Array }
   | { type: 'match_ended'; room_id: string; reason: 'score_limit' | 'time_limit'; results: MatchResultEntry[] }
   | { type: 'match_started'; room_id: string }
+  /** Matchmaking formed a match: join `room_id` (a seat is reserved). */
+  | { type: 'match_found'; room_id: string; node: string; game_mode: string; region: string; players: string[] }
   | {
       type: 'chat';
       room_id?: string;

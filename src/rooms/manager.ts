@@ -66,6 +66,14 @@ export class RoomManager {
     return rooms;
   }
 
+  /** Disposes one room at once (e.g. a match that could not start). */
+  async remove(roomId: string): Promise<void> {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    this.rooms.delete(roomId);
+    await room.dispose();
+  }
+
   /** HTTP join: hold a seat until the player's WebSocket joins. */
   reserve(roomId: string, player: PlayerIdentity): Room {
     const room = this.get(roomId);

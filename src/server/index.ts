@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { AuthService, RateLimiter, TokenIssuer, players } from '../auth/index.js';
-import { openCache, type Cache } from '../cache/index.js';
+import { RedisCache, openCache, type Cache } from '../cache/index.js';
 import type { Config, HostPort } from '../config/index.js';
 import { WebSocketGateway, buildGateway, buildMetricsServer } from '../gateway/index.js';
 import { Metrics } from '../metrics/index.js';
-import { RoomManager, SqlGameRecorder, TickLoop } from '../rooms/index.js';
+import { MatchmakingService, MemoryTicketQueue, RedisTicketQueue } from '../matchmaking/index.js';
+import { GAME_MODES, RoomManager, SqlGameRecorder, TickLoop } from '../rooms/index.js';
 import { migrate, openDatabase, type Database } from '../store/index.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -44,6 +45,7 @@ export class GameServer {
     readonly cache: Cache,
     readonly metrics: Metrics,
     readonly rooms: RoomManager,
+    readonly matchmaking: MatchmakingService,
     private readonly tickLoop: TickLoop,
     private readonly gateway: FastifyInstance,
     private readonly websockets: WebSocketGateway,
@@ -123,9 +125,45 @@ export class GameServer {
       );
       metrics.trackRooms(rooms);
       const tickLoop = new TickLoop(config.game.tickRate, () => rooms.tickAll(), (seconds) => metrics.tickDuration.observe(seconds));
+      let websockets: WebSocketGateway | undefined;
+      const matchmaking = new MatchmakingService(
+        cache instanceof RedisCache ? new RedisTicketQueue(cache.client) : new MemoryTicketQueue(),
+        rooms,
+        cache,
+        {
+          policy: {
+            minPlayers: config.matchmaking.minPlayersPerMatch,
+            maxPlayers: config.matchmaking.maxPlayersPerMatch,
+            maxSkillDiff: config.matchmaking.maxSkillDiff,
+            initialSkillWindow: config.matchmaking.initialSkillWindow,
+            windowGrowthPerSecond: config.matchmaking.windowGrowth,
+            enablePriorityQueue: config.matchmaking.enablePriorityQueue,
+          },
+          maxWaitSeconds: config.matchmaking.maxWaitTime,
+          intervalMs: config.matchmaking.interval,
+          gameModes: GAME_MODES,
+        },
+        {
+          node: config.server.nodeName,
+          logger,
+          now: Date.now,
+          metrics: {
+            queueSize: (gameMode, region, size) => metrics.matchmakingQueueSize.set({ game_mode: gameMode, region }, size),
+            matchFormed: (match, waits) => {
+              const labels = { game_mode: match.gameMode, region: match.region };
+              metrics.matchesFormed.inc(labels);
+              metrics.matchSkillSpread.observe({ game_mode: match.gameMode }, match.skillSpread);
+              for (const wait of waits) metrics.matchmakingWait.observe(labels, wait);
+            },
+            timedOut: (count) => metrics.matchmakingTimeouts.inc(count),
+          },
+          notify: (playerId, notice) => websockets?.sendToPlayer(playerId, { type: 'match_found', ...notice }),
+        },
+      );
       const gateway = await buildGateway({
         auth,
         rooms,
+        matchmaking,
         maxPlayersPerRoom: config.transport.maxConnectionsPerRoom,
         db,
         cache,
@@ -136,7 +174,7 @@ export class GameServer {
         enableMetrics: config.monitoring.enableMetrics,
         version: VERSION,
       });
-      const websockets = new WebSocketGateway(
+      websockets = new WebSocketGateway(
         gateway.server,
         {
           maxConnections: config.transport.maxConnections,
@@ -152,6 +190,7 @@ export class GameServer {
       const { bindAddr } = config.server;
       await gateway.listen({ host: bindAddr.host, port: bindAddr.port });
       tickLoop.start();
+      await matchmaking.start();
       const port = (gateway.server.address() as { port: number }).port;
       const metricsServer = await GameServer.startMetricsServer(config, metrics, logger);
       const url = urlOf(bindAddr, port);
@@ -159,7 +198,7 @@ export class GameServer {
         { url, database: db.backend, cache: cache.backend, docs: `${url}/docs` },
         `GameV1 ${VERSION} listening on ${url} (database: ${db.backend}, cache: ${cache.backend})`,
       );
-      return new GameServer(config, logger, db, cache, metrics, rooms, tickLoop, gateway, websockets, metricsServer, url);
+      return new GameServer(config, logger, db, cache, metrics, rooms, matchmaking, tickLoop, gateway, websockets, metricsServer, url);
     } catch (error) {
       await cache?.close().catch(() => undefined);
       await db.close().catch(() => undefined);
@@ -179,6 +218,7 @@ export class GameServer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info('shutting down: draining connections');
+      await this.matchmaking.stop();
       this.tickLoop.stop();
       await this.websockets.close();
       await this.rooms.close();

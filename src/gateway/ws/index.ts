@@ -79,6 +79,14 @@ export class WebSocketGateway {
     return this.connections.size;
   }
 
+  /** Sends to the player's live connection on this node; false when it has none here. */
+  sendToPlayer(playerId: string, message: ServerMessage): boolean {
+    const connection = this.byPlayer.get(playerId);
+    if (!connection) return false;
+    connection.send(message);
+    return true;
+  }
+
   /** Closes every connection with 1001 (going away) and stops accepting new ones. */
   async close(): Promise<void> {
     this.server.off('upgrade', this.onUpgrade);

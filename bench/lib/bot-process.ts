@@ -1,0 +1,136 @@
+/**
+ * A bot process: runs its share of bots, one shared input timer for all of them, and reports stats to the
+ * parent every second. Separate processes (not threads) so each has its own file-descriptor budget.
+ */
+import { GameV1Driver } from './gamev1-driver.js';
+import { LatencyHistogram } from './histogram.js';
+import type { BotDriver, BotEvents, BotProcessConfig, BotSpec, ChildMessage, ParentMessage } from './protocol.js';
+
+const RING = 1024;
+
+class Bot implements BotEvents {
+  driver: BotDriver | undefined;
+  connected = false;
+  private sequence = 0;
+  private lastAcked = 0;
+  private readonly sentAt = new Float64Array(RING);
+  private angle = Math.random() * Math.PI * 2;
+
+  constructor(
+    readonly spec: BotSpec,
+    private readonly stats: Counters,
+  ) {}
+
+  onSnapshot(ack: number, bytes: number): void {
+    const now = performance.now();
+    this.stats.snapshots++;
+    this.stats.snapshotBytes += bytes;
+    // Every input up to `ack` is now reflected in a snapshot: that is its latency.
+    for (let sequence = Math.max(this.lastAcked + 1, this.sequence - RING + 1); sequence <= ack; sequence++) {
+      const sent = this.sentAt[sequence % RING]!;
+      if (sent > 0) this.stats.latency.record(now - sent);
+      this.sentAt[sequence % RING] = 0;
+    }
+    if (ack > this.lastAcked) this.lastAcked = ack;
+  }
+
+  onError(): void {
+    this.stats.errors++;
+  }
+
+  onClose(): void {
+    if (this.connected) this.stats.disconnects++;
+    this.connected = false;
+  }
+
+  sendInput(): void {
+    if (!this.connected || !this.driver) return;
+    this.sequence++;
+    this.sentAt[this.sequence % RING] = performance.now();
+    this.angle += (Math.random() - 0.5) * 0.5;
+    const actions = Math.random() < 0.05 ? ['shoot'] : Math.random() < 0.02 ? ['jump'] : [];
+    this.driver.sendInput(this.sequence, { x: Math.sin(this.angle), y: 0, z: Math.cos(this.angle) }, actions);
+    this.stats.inputs++;
+  }
+}
+
+interface Counters {
+  errors: number;
+  disconnects: number;
+  snapshotBytes: number;
+  snapshots: number;
+  inputs: number;
+  latency: LatencyHistogram;
+}
+
+type DriverFactory = (spec: BotSpec, events: BotEvents) => BotDriver;
+type DriverClass = new (spec: BotSpec, config: BotProcessConfig, events: BotEvents) => BotDriver;
+
+async function loadDriver(config: BotProcessConfig): Promise<DriverFactory> {
+  if (config.target === 'gamev1') return (spec, events) => new GameV1Driver(spec, config, events);
+  // The peer has its own package.json and dependencies, so it is loaded by path, outside the main type check.
+  const peerDriver = '../peers/colyseus/driver.ts';
+  const { ColyseusDriver } = (await import(peerDriver)) as { ColyseusDriver: DriverClass };
+  return (spec, events) => new ColyseusDriver(spec, config, events);
+}
+
+async function run(config: BotProcessConfig): Promise<void> {
+  const counters: Counters = { errors: 0, disconnects: 0, snapshotBytes: 0, snapshots: 0, inputs: 0, latency: new LatencyHistogram() };
+  const makeDriver = await loadDriver(config);
+  const bots = config.bots.map((spec) => new Bot(spec, counters));
+  let stopping = false;
+
+  const report = setInterval(() => {
+    const stats = {
+      connected: bots.filter((bot) => bot.connected).length,
+      errors: counters.errors,
+      disconnects: counters.disconnects,
+      snapshotBytes: counters.snapshotBytes,
+      snapshots: counters.snapshots,
+      inputs: counters.inputs,
+      latency: counters.latency.toSparse(),
+    };
+    counters.snapshotBytes = counters.snapshots = counters.inputs = 0;
+    counters.latency.reset();
+    send({ type: 'stats', stats });
+  }, 1000);
+
+  const inputs = setInterval(() => {
+    for (const bot of bots) bot.sendInput();
+  }, 1000 / config.inputRate);
+
+  process.on('message', (message: ParentMessage) => {
+    if (message.type !== 'stop') return;
+    stopping = true;
+    clearInterval(inputs);
+    clearInterval(report);
+    for (const bot of bots) bot.driver?.close();
+    send({ type: 'stopped' });
+    setTimeout(() => process.exit(0), 100);
+  });
+
+  for (const bot of bots) {
+    if (stopping) break;
+    const driver = makeDriver(bot.spec, bot);
+    bot.driver = driver;
+    driver.connect().then(
+      () => {
+        bot.connected = true;
+      },
+      () => {
+        counters.errors++;
+      },
+    );
+    if (config.connectSpacingMs > 0) await new Promise((resolve) => setTimeout(resolve, config.connectSpacingMs));
+  }
+}
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+process.once('message', (message: ParentMessage) => {
+  if (message.type === 'start') {
+    run(message.config).catch((error: unknown) => send({ type: 'fatal', message: String(error) }));
+  }
+});

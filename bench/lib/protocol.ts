@@ -1,0 +1,48 @@
+import type { LatencyHistogram } from './histogram.js';
+
+/** One bot's assignment. */
+export interface BotSpec {
+  name: string;
+  roomId: string;
+}
+
+export interface BotProcessConfig {
+  target: 'gamev1' | 'colyseus';
+  url: string;
+  bots: BotSpec[];
+  inputRate: number;
+  /** 'full' decodes every snapshot like the SDK; 'ack' reads only what latency needs (cheap bots for big runs). */
+  decode: 'full' | 'ack';
+  /** Loopback source address, so many processes do not share one ephemeral port range. */
+  localAddress: string;
+  /** Milliseconds between connection attempts, to ramp without a thundering herd. */
+  connectSpacingMs: number;
+}
+
+/** Per-second report of a bot process. */
+export interface BotStats {
+  connected: number;
+  errors: number;
+  disconnects: number;
+  snapshotBytes: number;
+  snapshots: number;
+  inputs: number;
+  latency: ReturnType<LatencyHistogram['toSparse']>;
+}
+
+export type ParentMessage = { type: 'start'; config: BotProcessConfig } | { type: 'stop' };
+export type ChildMessage = { type: 'stats'; stats: BotStats } | { type: 'stopped' } | { type: 'fatal'; message: string };
+
+/** What a bot needs from a server-specific client. */
+export interface BotDriver {
+  connect(): Promise<void>;
+  sendInput(sequence: number, movement: { x: number; y: number; z: number }, actions: string[]): void;
+  close(): void;
+}
+
+export interface BotEvents {
+  /** A snapshot arrived, acknowledging inputs up to `ack`; `bytes` is its size on the wire. */
+  onSnapshot(ack: number, bytes: number): void;
+  onError(error: Error): void;
+  onClose(): void;
+}

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsxLoader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href;
+
+/** A server under test, started as its own process so its CPU and memory can be measured alone. */
+export interface TargetServer {
+  name: 'gamev1' | 'colyseus';
+  url: string;
+  pid: number;
+  createRooms(count: number, maxPlayers: number): Promise<string[]>;
+  /** Prometheus text with gamev1_tick_duration_seconds (both targets expose it). */
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface TargetOptions {
+  tickRate: number;
+  maxPlayersPerRoom: number;
+}
+
+/** Set BENCH_CPU_PROFILE=dir to write a V8 CPU profile of the server under test (open in Chrome DevTools). */
+const profileArgs = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+
+function launch(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [...profileArgs, '--import', tsxLoader, script], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(line);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+}
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, init);
+  if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    });
+}
+
+export async function startGameV1(options: TargetOptions): Promise<TargetServer> {
+  const { child, url } = await launch('src/main.ts', {
+    GATEWAY_BIND_ADDR: '127.0.0.1:0',
+    TICK_RATE: String(options.tickRate),
+    SNAPSHOT_RATE: String(options.tickRate),
+    MAX_CONNECTIONS: '1000000',
+    MAX_CONNECTIONS_PER_ROOM: String(Math.max(options.maxPlayersPerRoom, 1)),
+    WS_MESSAGE_RATE: '1000',
+    ENABLE_RATE_LIMITING: 'false',
+    TIME_LIMIT: '86400',
+    SCORE_LIMIT: '100000',
+    DATA_DIR: process.env.DATABASE_URL ? './data' : 'memory://',
+    LOG_LEVEL: 'info',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
+  });
+  const { access_token: token } = await json<{ access_token: string }>(`${url}/auth/guest`, { method: 'POST' });
+  return {
+    name: 'gamev1',
+    url,
+    pid: child.pid!,
+    async createRooms(count, maxPlayers) {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const room = await json<{ room_id: string }>(`${url}/api/rooms/create`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ room_name: `bench-${i}`, game_mode: 'deathmatch', max_players: maxPlayers }),
+        });
+        ids.push(room.room_id);
+      }
+      return ids;
+    },
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    stop: stopper(child),
+  };
+}
+
+export async function startColyseus(options: TargetOptions): Promise<TargetServer> {
+  const { child, url } = await launch('bench/peers/colyseus/server.ts', { TICK_RATE: String(options.tickRate), PORT: '0' });
+  return {
+    name: 'colyseus',
+    url,
+    pid: child.pid!,
+    async createRooms(count, maxPlayers) {
+      return (await json<{ rooms: string[] }>(`${url}/bench/rooms?count=${count}&maxClients=${maxPlayers}`, { method: 'POST' })).rooms;
+    },
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    stop: stopper(child),
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * GameV1 load generator.
+ *
+ *   npm run bench -- --players 1000 --rooms 100 --tick 20 --duration 60s
+ *   npm run bench -- --ramp 500:10000:500 --rooms-of 10 --step 15s [--through]
+ *   npm run bench:compare -- --players 1000 --rooms 100     (GameV1 and the Colyseus peer, same run)
+ *
+ * Starts the server under test as its own process (its CPU and RSS are read from /proc), creates the rooms,
+ * and drives bot processes that connect, authenticate as guests, join, send inputs at the input rate and read
+ * snapshots. Latency = time from sending an input to the first snapshot that acknowledges it.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { LatencyHistogram } from './lib/histogram.js';
+import type { BotProcessConfig, BotSpec, ChildMessage, ParentMessage } from './lib/protocol.js';
+import { table, writeJson, writePlot, type StepResult } from './lib/report.js';
+import { ProcessProbe, bucketQuantile, histogramBuckets } from './lib/server-probe.js';
+import { startColyseus, startGameV1, type TargetServer } from './lib/targets.js';
+
+const BOTS_PER_PROCESS = 2_500;
+
+function seconds(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
+  if (!match) throw new Error(`not a duration: ${text} (e.g. 60s, 2m)`);
+  const value = Number(match[1]);
+  return match[2] === 'ms' ? value / 1000 : match[2] === 'm' ? value * 60 : value;
+}
+
+const { values: args } = parseArgs({
+  options: {
+    players: { type: 'string', default: '100' },
+    rooms: { type: 'string' },
+    'rooms-of': { type: 'string', default: '10' },
+    tick: { type: 'string', default: '20' },
+    'input-rate': { type: 'string' },
+    duration: { type: 'string', default: '30s' },
+    warmup: { type: 'string', default: '5s' },
+    ramp: { type: 'string' },
+    step: { type: 'string', default: '15s' },
+    through: { type: 'boolean', default: false },
+    target: { type: 'string', default: 'gamev1' },
+    decode: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/latest' },
+    'connect-rate': { type: 'string', default: '500' },
+  },
+});
+
+const tickRate = Number(args.tick);
+const inputRate = Number(args['input-rate'] ?? args.tick);
+const roomSize = Number(args['rooms-of']);
+const targets = args.target.split(',') as ('gamev1' | 'colyseus')[];
+const latencyBound = 1000 / tickRate + 10;
+
+interface BotProcess {
+  child: ChildProcess;
+  latest: Extract<ChildMessage, { type: 'stats' }>['stats'] | undefined;
+}
+
+const botScript = fileURLToPath(new URL('./lib/bot-process.ts', import.meta.url));
+
+function startBots(server: TargetServer, specs: BotSpec[], index: number, decode: 'full' | 'ack', stats: Totals): BotProcess {
+  const child = fork(botScript, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const bots: BotProcess = { child, latest: undefined };
+  const config: BotProcessConfig = {
+    target: server.name,
+    url: server.url,
+    bots: specs,
+    inputRate,
+    decode,
+    localAddress: `127.0.0.${1 + (index % 250)}`,
+    connectSpacingMs: 1000 / Number(args['connect-rate']),
+  };
+  child.on('message', (message: ChildMessage) => {
+    if (message.type === 'stats') {
+      bots.latest = message.stats;
+      stats.absorb(message.stats);
+    } else if (message.type === 'fatal') {
+      console.error(`bot process ${index}: ${message.message}`);
+    }
+  });
+  child.send({ type: 'start', config } satisfies ParentMessage);
+  return bots;
+}
+
+/** Running totals of everything the bot processes report, reset at the start of each measurement window. */
+class Totals {
+  latency = new LatencyHistogram();
+  snapshotBytes = 0;
+  inputs = 0;
+
+  absorb(stats: NonNullable<BotProcess['latest']>): void {
+    this.latency.add(LatencyHistogram.fromSparse(stats.latency));
+    this.snapshotBytes += stats.snapshotBytes;
+    this.inputs += stats.inputs;
+  }
+
+  resetWindow(): void {
+    this.latency.reset();
+    this.snapshotBytes = 0;
+    this.inputs = 0;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const connectedOf = (processes: BotProcess[]) => processes.reduce((sum, p) => sum + (p.latest?.connected ?? 0), 0);
+const countOf = (processes: BotProcess[], key: 'errors' | 'disconnects') => processes.reduce((sum, p) => sum + (p.latest?.[key] ?? 0), 0);
+
+/** Waits until `players` bots are connected (or stop improving), printing progress. */
+async function waitForConnections(processes: BotProcess[], players: number): Promise<void> {
+  let best = 0;
+  let stalledFor = 0;
+  while (connectedOf(processes) < players && stalledFor < 15) {
+    await sleep(1000);
+    const connected = connectedOf(processes);
+    stalledFor = connected > best ? 0 : stalledFor + 1;
+    best = Math.max(best, connected);
+    process.stdout.write(`\r  connecting: ${connected}/${players}   `);
+  }
+  process.stdout.write('\n');
+}
+
+/** Holds the current load for `duration` seconds and measures it. */
+async function measure(server: TargetServer, processes: BotProcess[], totals: Totals, players: number, rooms: number, duration: number): Promise<StepResult> {
+  const probe = new ProcessProbe(server.pid);
+  const ticksBefore = histogramBuckets(await server.metrics(), 'gamev1_tick_duration_seconds');
+  const errorsBefore = countOf(processes, 'errors');
+  const disconnectsBefore = countOf(processes, 'disconnects');
+  totals.resetWindow();
+  probe.cpuPercent();
+  let rss = 0;
+  const started = performance.now();
+  for (let second = 1; second <= duration; second++) {
+    await sleep(1000);
+    rss = Math.max(rss, probe.rssMb());
+    const p99 = totals.latency.quantile(0.99);
+    process.stdout.write(
+      `\r  ${server.name} t=${second}s/${duration}s players ${connectedOf(processes)}/${players} ` +
+        `lat p50 ${totals.latency.quantile(0.5).toFixed(1)} p99 ${p99.toFixed(1)} ms rss ${rss.toFixed(0)} MB   `,
+    );
+  }
+  process.stdout.write('\n');
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = probe.cpuPercent();
+  const ticksAfter = histogramBuckets(await server.metrics(), 'gamev1_tick_duration_seconds');
+  const connected = connectedOf(processes);
+  return {
+    target: server.name,
+    players,
+    connected,
+    rooms,
+    seconds: Math.round(elapsed),
+    latencyP50: totals.latency.quantile(0.5),
+    latencyP99: totals.latency.quantile(0.99),
+    latencyMax: totals.latency.max,
+    tickP50: bucketQuantile(ticksBefore, ticksAfter, 0.5),
+    tickP99: bucketQuantile(ticksBefore, ticksAfter, 0.99),
+    serverCpuPercent: cpu,
+    serverRssMb: rss,
+    cpuPer1000Players: connected > 0 ? cpu / (connected / 1000) : NaN,
+    snapshotBytesPerClientPerSecond: connected > 0 ? totals.snapshotBytes / connected / elapsed : NaN,
+    inputsPerSecond: totals.inputs / elapsed,
+    errors: countOf(processes, 'errors') - errorsBefore,
+    disconnects: countOf(processes, 'disconnects') - disconnectsBefore,
+  };
+}
+
+/** Runs one target through the requested load levels; returns one result per level. */
+async function runTarget(name: 'gamev1' | 'colyseus', levels: number[]): Promise<StepResult[]> {
+  const maxPlayers = levels.at(-1)!;
+  const rooms = Number(args.rooms ?? Math.max(1, Math.ceil(maxPlayers / roomSize)));
+  const perRoom = Math.ceil(maxPlayers / rooms);
+  const start = name === 'gamev1' ? startGameV1 : startColyseus;
+  const server = await start({ tickRate, maxPlayersPerRoom: perRoom });
+  console.log(`${name}: server pid ${server.pid} at ${server.url}; ${rooms} rooms of up to ${perRoom}`);
+  const totals = new Totals();
+  const processes: BotProcess[] = [];
+  const results: StepResult[] = [];
+  try {
+    const roomIds = await server.createRooms(rooms, perRoom);
+    let running = 0;
+    for (const players of levels) {
+      const decode = (args.decode as 'full' | 'ack' | undefined) ?? (maxPlayers > 2_000 ? 'ack' : 'full');
+      const specs: BotSpec[] = [];
+      for (let i = running; i < players; i++) specs.push({ name: `bot${i}`, roomId: roomIds[i % rooms]! });
+      for (let offset = 0; offset < specs.length; offset += BOTS_PER_PROCESS) {
+        processes.push(startBots(server, specs.slice(offset, offset + BOTS_PER_PROCESS), processes.length, decode, totals));
+      }
+      running = players;
+      await waitForConnections(processes, players);
+      await sleep(seconds(args.warmup) * 1000);
+      const duration = seconds(levels.length > 1 ? args.step : args.duration);
+      const result = await measure(server, processes, totals, players, Math.min(rooms, players), duration);
+      results.push(result);
+      console.log(table([result]).split('\n').slice(2).join('\n'));
+      const broken = result.latencyP99 > latencyBound || result.connected < players * 0.99;
+      if (levels.length > 1 && broken && !args.through) {
+        console.log(`  bound broken at ${players} players (p99 ${result.latencyP99.toFixed(1)} ms > ${latencyBound} ms or lost connections); stopping the ramp`);
+        break;
+      }
+    }
+  } finally {
+    for (const bots of processes) bots.child.send({ type: 'stop' } satisfies ParentMessage);
+    await sleep(500);
+    for (const bots of processes) bots.child.kill();
+    await server.stop();
+  }
+  return results;
+}
+
+function levelsFromArgs(): number[] {
+  if (!args.ramp) return [Number(args.players)];
+  const [from, to, step] = args.ramp.split(':').map(Number);
+  if (!from || !to || !step) throw new Error('--ramp takes start:end:step, e.g. 500:10000:500');
+  const levels: number[] = [];
+  for (let n = from; n <= to; n += step) levels.push(n);
+  return levels;
+}
+
+async function main(): Promise<void> {
+  const levels = levelsFromArgs();
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}`);
+  const results: StepResult[] = [];
+  for (const target of targets) results.push(...(await runTarget(target, levels)));
+  console.log(`\n${table(results)}`);
+  if (targets.length === 2) printRatios(results);
+  writeJson(`${args.out}.json`, { machine, args, latencyBoundMs: latencyBound, results });
+  writePlot(`${args.out}.svg`, results, `Latency and tick time vs players (${tickRate} Hz, rooms of ${roomSize})`);
+  console.log(`\nwrote ${args.out}.json and ${args.out}.svg`);
+}
+
+function printRatios(results: StepResult[]): void {
+  for (const ours of results.filter((r) => r.target === 'gamev1')) {
+    const peer = results.find((r) => r.target === 'colyseus' && r.players === ours.players);
+    if (!peer) continue;
+    console.log(
+      `ratio gamev1/colyseus at ${ours.players} players: CPU per 1k players ${(ours.cpuPer1000Players / peer.cpuPer1000Players).toFixed(2)}, ` +
+        `RSS ${(ours.serverRssMb / peer.serverRssMb).toFixed(2)}, snapshot bytes ${(ours.snapshotBytesPerClientPerSecond / peer.snapshotBytesPerClientPerSecond).toFixed(2)}, ` +
+        `latency p99 ${(ours.latencyP99 / peer.latencyP99).toFixed(2)}`,
+    );
+  }
+}
+
+await main();

@@ -1,0 +1,27 @@
+export { GameV1Client, type GameV1ClientOptions, type InputCommand } from './client.js';
+export { GameV1Error } from './errors.js';
+export { TypedEmitter, type Listener } from './emitter.js';
+export { SnapshotInterpolator, lerpAngle, type InterpolatorOptions } from './interpolation.js';
+export { backoffDelay, type ReconnectOptions } from './backoff.js';
+export type { AuthResponse, CreateRoomRequest, FetchLike, ListRoomsFilter, Player } from './session.js';
+export type { Logger } from './logger.js';
+export type { WebSocketConstructor, WebSocketLike, MessageEventLike, CloseEventLike } from './transport.js';
+export type {
+  AuthOk,
+  ClientEvents,
+  DisconnectedEvent,
+  GameSnapshotMessage,
+  PongEvent,
+  ReconnectFailedEvent,
+  ReconnectedEvent,
+  ReconnectingEvent,
+  RoomJoined,
+  RoomLeft,
+  ServerError,
+  ServerMessageOf,
+  SnapshotEvent,
+  WebRtcSdpMessage,
+} from './events.js';
+export type { JsonPlayerState, JsonSnapshot, RoomInfo, RoomPlayer, ServerMessage, ClientMessage } from '../../src/protocol/messages.js';
+export type { SnapshotState, EntityState, Vec3 } from '../../src/sim/types.js';
+export { BINARY_SUBPROTOCOL, JSON_SUBPROTOCOL, type Encoding } from '../../src/protocol/codec.js';

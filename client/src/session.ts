@@ -1,0 +1,165 @@
+import type { RoomInfo } from '../../src/protocol/messages.js';
+import { GameV1Error } from './errors.js';
+import { TokenStore } from './tokens.js';
+
+/** A player record as the HTTP API returns it. */
+export interface Player {
+  id: string;
+  email: string | null;
+  display_name: string;
+  is_guest: boolean;
+  skill_rating: number;
+  created_at: string;
+}
+
+export interface AuthResponse {
+  player: Player;
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+export interface CreateRoomRequest {
+  room_name: string;
+  game_mode?: 'deathmatch';
+  max_players?: number;
+  region?: string;
+}
+
+export interface ListRoomsFilter {
+  game_mode?: string;
+  /** Only rooms with a free seat. */
+  joinable?: boolean;
+}
+
+export type FetchLike = typeof fetch;
+
+interface RequestOptions {
+  body?: unknown;
+  /** Which token goes into `Authorization: Bearer`. */
+  auth?: 'access' | 'refresh';
+}
+
+/** HTTP side of the SDK: auth routes, room routes, and the token pair they share. */
+export class AuthSession {
+  readonly tokens = new TokenStore();
+  player: Player | undefined;
+  private refreshing: Promise<Player> | undefined;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchImpl: FetchLike,
+  ) {}
+
+  register(email: string, password: string, displayName?: string): Promise<Player> {
+    return this.authenticate('/auth/register', { email, password, ...(displayName !== undefined && { display_name: displayName }) });
+  }
+
+  login(email: string, password: string): Promise<Player> {
+    return this.authenticate('/auth/login', { email, password });
+  }
+
+  guest(displayName?: string): Promise<Player> {
+    return this.authenticate('/auth/guest', displayName !== undefined ? { display_name: displayName } : {});
+  }
+
+  /**
+   * Rotates the token pair. Concurrent callers share one request: a refresh token works once, and presenting
+   * it twice would make the server revoke the whole session.
+   */
+  refresh(): Promise<Player> {
+    if (!this.tokens.refresh) {
+      return Promise.reject(new GameV1Error('no_refresh_token', 'no refresh token: call login(), register() or guest() first'));
+    }
+    this.refreshing ??= this.storeAuth(this.request<AuthResponse>('POST', '/auth/refresh', { auth: 'refresh' })).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /**
+   * An access token fit for use: refreshed first when it is (nearly) expired and a refresh token is held,
+   * or with `force`. Without any token, creates a guest when `guestIfMissing`.
+   */
+  async accessToken(options: { guestIfMissing?: boolean; force?: boolean } = {}): Promise<string> {
+    if ((options.force && this.tokens.refresh) || this.tokens.needsRefresh(Date.now())) await this.refresh();
+    if (!this.tokens.access && options.guestIfMissing) await this.guest();
+    if (!this.tokens.access) {
+      throw new GameV1Error('not_authenticated', 'not logged in: call login(), register() or guest() first');
+    }
+    return this.tokens.access;
+  }
+
+  async createRoom(room: CreateRoomRequest): Promise<RoomInfo> {
+    await this.accessToken();
+    return this.request<RoomInfo>('POST', '/api/rooms/create', {
+      auth: 'access',
+      body: { game_mode: 'deathmatch', ...room },
+    });
+  }
+
+  async listRooms(filter: ListRoomsFilter = {}): Promise<RoomInfo[]> {
+    await this.accessToken();
+    const query = new URLSearchParams();
+    if (filter.game_mode !== undefined) query.set('game_mode', filter.game_mode);
+    if (filter.joinable !== undefined) query.set('joinable', String(filter.joinable));
+    const search = query.toString();
+    const path = search ? `/api/rooms/list?${search}` : '/api/rooms/list';
+    const { rooms } = await this.request<{ rooms: RoomInfo[] }>('GET', path, { auth: 'access' });
+    return rooms;
+  }
+
+  private authenticate(path: string, body: object): Promise<Player> {
+    return this.storeAuth(this.request<AuthResponse>('POST', path, { body }));
+  }
+
+  private async storeAuth(response: Promise<AuthResponse>): Promise<Player> {
+    const auth = await response;
+    this.tokens.setPair(auth.access_token, auth.refresh_token, auth.expires_in, Date.now());
+    this.player = auth.player;
+    return auth.player;
+  }
+
+  private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = {};
+    // Only send a content type with a body: Fastify rejects an empty body declared as JSON.
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.auth) {
+      const token = options.auth === 'access' ? this.tokens.access : this.tokens.refresh;
+      if (token) headers.authorization = `Bearer ${token}`;
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.baseUrl + path, {
+        method,
+        headers,
+        ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+      });
+    } catch (error) {
+      throw new GameV1Error('network_error', `${method} ${path} failed: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    const body: unknown = text ? parseJson(text) : undefined;
+    if (!response.ok) throw httpError(response.status, body, text);
+    return body as T;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function httpError(status: number, body: unknown, text: string): GameV1Error {
+  if (typeof body === 'object' && body !== null) {
+    const { code, message } = body as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') {
+      return new GameV1Error(code, typeof message === 'string' ? message : code, status);
+    }
+  }
+  return new GameV1Error(`http_${status}`, text.slice(0, 200) || `HTTP ${status}`, status);
+}

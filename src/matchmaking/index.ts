@@ -1,0 +1,4 @@
+export { MatchmakingService, MATCH_CHANNEL, type MatchNotice, type MatchmakingMetrics, type MatchmakingSettings, type PlayerRef } from './service.js';
+export { MemoryTicketQueue, AlreadyQueuedError, type QueueStatus, type TicketQueue } from './queue.js';
+export { RedisTicketQueue } from './redis-queue.js';
+export { DEFAULT_POLICY_SETTINGS, formMatches, type PolicySettings, type Ticket } from './policy/index.js';
