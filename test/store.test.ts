@@ -31,7 +31,7 @@ describe(`storage on ${realBackends ? 'PostgreSQL' : 'PGlite'}`, () => {
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [config.database.schema],
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['games', 'players', 'refresh_sessions', 'schema_migrations']);
+    expect(tables.map((t) => t.table_name)).toEqual(['games', 'players', 'rating_history', 'refresh_sessions', 'schema_migrations']);
     const { rows: indexes } = await db.query<{ indexname: string; indexdef: string }>(
       'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1',
       [config.database.schema],

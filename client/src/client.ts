@@ -6,7 +6,15 @@ import { TypedEmitter } from './emitter.js';
 import { GameV1Error, closeError } from './errors.js';
 import type { AuthOk, ClientEvents, ReconnectedEvent, RoomJoined } from './events.js';
 import type { Logger } from './logger.js';
-import { AuthSession, type CreateRoomRequest, type FetchLike, type ListRoomsFilter, type Player } from './session.js';
+import {
+  AuthSession,
+  type CreateRoomRequest,
+  type FetchLike,
+  type ListRoomsFilter,
+  type MatchmakingStatus,
+  type Player,
+  type QueueRequest,
+} from './session.js';
 import { SnapshotTracker } from './snapshots.js';
 import { WS_OPEN, frameData, globalWebSocket, serverUrls, type WebSocketConstructor, type WebSocketLike } from './transport.js';
 
@@ -151,6 +159,19 @@ export class GameV1Client {
 
   listRooms(filter?: ListRoomsFilter): Promise<RoomInfo[]> {
     return this.session.listRooms(filter);
+  }
+
+  /** Joins the matchmaking queue; a formed match arrives as the `match_found` event (and in the status). */
+  queueForMatch(request: QueueRequest): Promise<MatchmakingStatus> {
+    return this.session.queue(request);
+  }
+
+  cancelQueue(): Promise<MatchmakingStatus> {
+    return this.session.cancelQueue();
+  }
+
+  matchmakingStatus(): Promise<MatchmakingStatus> {
+    return this.session.matchmakingStatus();
   }
 
   // ---- real time ----------------------------------------------------------------------------------
@@ -412,6 +433,8 @@ export class GameV1Client {
       }
       case 'match_started':
         return this.emitter.emit('match_started', message);
+      case 'match_found':
+        return this.emitter.emit('match_found', message);
       case 'match_ended':
         return this.emitter.emit('match_ended', message);
       case 'chat':

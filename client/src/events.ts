@@ -64,6 +64,8 @@ export interface ClientEvents {
   player_reconnected: ServerMessageOf<'player_reconnected'>;
   snapshot: SnapshotEvent;
   match_started: ServerMessageOf<'match_started'>;
+  /** Matchmaking placed this player in a room: call joinRoom(room_id). */
+  match_found: ServerMessageOf<'match_found'>;
   match_ended: ServerMessageOf<'match_ended'>;
   chat: ServerMessageOf<'chat'>;
   webrtc_offer: WebRtcSdpMessage;

@@ -27,6 +27,26 @@ export interface CreateRoomRequest {
   region?: string;
 }
 
+export interface QueueRequest {
+  game_mode: string;
+  region: string;
+  /** Seconds; the server caps it at MAX_WAIT_TIME. */
+  max_wait_time?: number;
+}
+
+/** GET /api/matchmaking/status: `matched` carries the room to join. */
+export interface MatchmakingStatus {
+  status: 'idle' | 'queued' | 'matched' | 'timeout' | 'invalid' | 'cancelled';
+  ticket_id?: string;
+  game_mode?: string;
+  region?: string;
+  waited_seconds?: number;
+  skill_window?: number;
+  room_id?: string;
+  players?: string[];
+  reason?: string;
+}
+
 export interface ListRoomsFilter {
   game_mode?: string;
   /** Only rooms with a free seat. */
@@ -108,6 +128,21 @@ export class AuthSession {
     const path = search ? `/api/rooms/list?${search}` : '/api/rooms/list';
     const { rooms } = await this.request<{ rooms: RoomInfo[] }>('GET', path, { auth: 'access' });
     return rooms;
+  }
+
+  async queue(request: QueueRequest): Promise<MatchmakingStatus> {
+    await this.accessToken();
+    return this.request<MatchmakingStatus>('POST', '/api/matchmaking/queue', { auth: 'access', body: request });
+  }
+
+  async cancelQueue(): Promise<MatchmakingStatus> {
+    await this.accessToken();
+    return this.request<MatchmakingStatus>('DELETE', '/api/matchmaking/queue', { auth: 'access' });
+  }
+
+  async matchmakingStatus(): Promise<MatchmakingStatus> {
+    await this.accessToken();
+    return this.request<MatchmakingStatus>('GET', '/api/matchmaking/status', { auth: 'access' });
   }
 
   private authenticate(path: string, body: object): Promise<Player> {

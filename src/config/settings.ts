@@ -259,6 +259,26 @@ export const SETTINGS = {
       doc: 'Serve priority tickets (e.g. players dropped from a match) first.',
     },
   },
+  rating: {
+    kFactor: {
+      env: 'ELO_K_FACTOR',
+      default: '32',
+      parse: float(1, 1000),
+      doc: 'Elo K-factor: the most a single game can move an established rating.',
+    },
+    provisionalK: {
+      env: 'ELO_PROVISIONAL_K',
+      default: '64',
+      parse: float(1, 1000),
+      doc: 'Elo K-factor for players with fewer than ELO_PROVISIONAL_GAMES rated games.',
+    },
+    provisionalGames: {
+      env: 'ELO_PROVISIONAL_GAMES',
+      default: '10',
+      parse: integer(0, 10_000),
+      doc: 'Rated games after which a player leaves the provisional K-factor.',
+    },
+  },
   autoscaling: {
     minServers: {
       env: 'MIN_SERVERS',

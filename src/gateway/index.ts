@@ -13,6 +13,8 @@ import { healthRoutes, metricsRoutes } from './routes/health.js';
 import { roomRoutes } from './routes/rooms.js';
 import { matchmakingRoutes } from './routes/matchmaking.js';
 import type { MatchmakingService } from '../matchmaking/index.js';
+import type { Leaderboard } from '../leaderboard/index.js';
+import { leaderboardRoutes } from './routes/leaderboard.js';
 import type { RoomManager } from '../rooms/index.js';
 import { ErrorResponse } from './schemas.js';
 
@@ -23,6 +25,7 @@ export interface GatewayDeps {
   auth: AuthService;
   rooms: RoomManager;
   matchmaking: MatchmakingService;
+  leaderboard: Leaderboard;
   maxPlayersPerRoom: number;
   db: Database;
   cache: Cache;
@@ -94,6 +97,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(authRoutes(deps.auth));
   await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, maxPlayersPerRoom: deps.maxPlayersPerRoom }));
   await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking }));
+  await app.register(leaderboardRoutes(deps.leaderboard));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, nodeName: deps.nodeName }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metrics));
   return app;

@@ -1,7 +1,7 @@
 export { Room, type RoomDeps } from './room.js';
 export { RoomManager, GAME_MODES, type ManagerLimits } from './manager.js';
 export { TickLoop } from './tick-loop.js';
-export { SqlGameRecorder } from './recorder.js';
+export { SqlGameRecorder, type RateGame } from './recorder.js';
 export {
   RoomError,
   type GameRecorder,

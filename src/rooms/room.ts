@@ -317,10 +317,13 @@ export class Room {
     this.broadcast({ type: 'match_started', room_id: this.id });
   }
 
+  /** Results best first; players with the same score and deaths share a rank (a tie, for the ratings). */
   private rankedResults(): MatchResultEntry[] {
-    return this.sim.results().flatMap((result, index) => {
+    const results = this.sim.results();
+    return results.flatMap((result) => {
       const player = this.directory.get(result.entity);
-      return player ? [{ player_id: player.id, name: player.name, score: result.score, deaths: result.deaths, rank: index + 1 }] : [];
+      const better = results.filter((r) => r.score > result.score || (r.score === result.score && r.deaths < result.deaths)).length;
+      return player ? [{ player_id: player.id, name: player.name, score: result.score, deaths: result.deaths, rank: better + 1 }] : [];
     });
   }
 

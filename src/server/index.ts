@@ -10,6 +10,8 @@ import { Metrics } from '../metrics/index.js';
 import { MatchmakingService, MemoryTicketQueue, RedisTicketQueue } from '../matchmaking/index.js';
 import { GAME_MODES, RoomManager, SqlGameRecorder, TickLoop } from '../rooms/index.js';
 import { migrate, openDatabase, type Database } from '../store/index.js';
+import { Leaderboard } from '../leaderboard/index.js';
+import { DEFAULT_RATING_POLICY } from '../rating/index.js';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
@@ -46,6 +48,7 @@ export class GameServer {
     readonly metrics: Metrics,
     readonly rooms: RoomManager,
     readonly matchmaking: MatchmakingService,
+    readonly leaderboard: Leaderboard,
     private readonly tickLoop: TickLoop,
     private readonly gateway: FastifyInstance,
     private readonly websockets: WebSocketGateway,
@@ -95,6 +98,10 @@ export class GameServer {
         },
         (kind, outcome) => metrics.authAttempts.inc({ kind, outcome }),
       );
+      const leaderboard = new Leaderboard(db, {
+        ...DEFAULT_RATING_POLICY,
+        elo: { k: config.rating.kFactor, provisionalK: config.rating.provisionalK, provisionalGames: config.rating.provisionalGames },
+      });
       const rooms = new RoomManager(
         {
           tickRate: config.game.tickRate,
@@ -111,7 +118,7 @@ export class GameServer {
           emptyRoomTimeoutMs: config.game.emptyRoomTimeout * 1000,
         },
         {
-          recorder: new SqlGameRecorder(db),
+          recorder: new SqlGameRecorder(db, (tx, gameId) => leaderboard.rateGameIn(tx, gameId)),
           logger,
           now: Date.now,
           metrics: {
@@ -164,6 +171,7 @@ export class GameServer {
         auth,
         rooms,
         matchmaking,
+        leaderboard,
         maxPlayersPerRoom: config.transport.maxConnectionsPerRoom,
         db,
         cache,
@@ -198,7 +206,7 @@ export class GameServer {
         { url, database: db.backend, cache: cache.backend, docs: `${url}/docs` },
         `GameV1 ${VERSION} listening on ${url} (database: ${db.backend}, cache: ${cache.backend})`,
       );
-      return new GameServer(config, logger, db, cache, metrics, rooms, matchmaking, tickLoop, gateway, websockets, metricsServer, url);
+      return new GameServer(config, logger, db, cache, metrics, rooms, matchmaking, leaderboard, tickLoop, gateway, websockets, metricsServer, url);
     } catch (error) {
       await cache?.close().catch(() => undefined);
       await db.close().catch(() => undefined);

@@ -61,6 +61,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_games_status_created ON games (status, created_at DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'ratings: games played, openskill mu/sigma, rating history',
+    sql: `
+      ALTER TABLE players ADD COLUMN games_played integer NOT NULL DEFAULT 0;
+      ALTER TABLE players ADD COLUMN rating_mu double precision;
+      ALTER TABLE players ADD COLUMN rating_sigma double precision;
+      CREATE INDEX idx_players_rating ON players (skill_rating DESC);
+      ALTER TABLE games ADD COLUMN rated_at timestamptz;
+
+      -- One row per player per rated game; the key makes re-rating a game impossible.
+      CREATE TABLE rating_history (
+        game_id        uuid NOT NULL REFERENCES games (id) ON DELETE CASCADE,
+        player_id      uuid NOT NULL REFERENCES players (id) ON DELETE CASCADE,
+        game_mode      text NOT NULL,
+        rating_kind    text NOT NULL,
+        rating_before  double precision NOT NULL,
+        rating_after   double precision NOT NULL,
+        delta          double precision NOT NULL,
+        mu             double precision,
+        sigma          double precision,
+        created_at     timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (game_id, player_id)
+      );
+      CREATE INDEX idx_rating_history_player ON rating_history (player_id, created_at DESC);
+    `,
+  },
 ];
 
 /** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */

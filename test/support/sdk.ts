@@ -1,0 +1,44 @@
+import { WebSocket } from 'ws';
+import { GameV1Client, type ClientEvents, type WebSocketConstructor } from '../../client/src/index.js';
+
+/** The SDK on Node: `ws` as its WebSocket, and every socket it opens kept so a test can cut it. */
+export function sdkClient(url: string, options: { encoding?: 'msgpack' | 'json' } = {}) {
+  const sockets: WebSocket[] = [];
+  class TrackedWebSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols);
+      sockets.push(this);
+    }
+  }
+  const client = new GameV1Client(url, {
+    WebSocket: TrackedWebSocket as unknown as WebSocketConstructor,
+    encoding: options.encoding ?? 'msgpack',
+    reconnect: { minDelayMs: 50, maxDelayMs: 200 },
+  });
+  return {
+    client,
+    /** Drops the connection as a network failure would (no close handshake). */
+    cut: () => sockets.at(-1)?.terminate(),
+  };
+}
+
+/** Resolves with the first event payload that satisfies `match`. */
+export function waitFor<K extends keyof ClientEvents>(
+  client: GameV1Client,
+  event: K,
+  match: (payload: ClientEvents[K]) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<ClientEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no matching ${String(event)} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const stop = client.on(event, (payload) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      stop();
+      resolve(payload);
+    });
+  });
+}
