@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JsonPlayerState } from '../src/protocol/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { approach, distance, playerIn, shootAt } from './support/play.js';
 import { sdkClient, waitFor } from './support/sdk.js';
 import { TestSocket } from './support/ws.js';
 
@@ -22,8 +22,7 @@ async function joinedPlayer(name: string, roomId?: string) {
   return { client, cut, roomId: room, entity: joined.entity_id, id: joined.player_id };
 }
 
-const me = (players: JsonPlayerState[], id: string) => players.find((p) => p.id === id);
-const distance = (a: { x: number; z: number }, b: { x: number; z: number }) => Math.hypot(a.x - b.x, a.z - b.z);
+const me = playerIn;
 
 describe('two SDK clients in one room', () => {
   it('see each other join and move', async () => {
@@ -107,30 +106,12 @@ describe('authority', () => {
   it('a shot lowers health, a kill scores, and the victim respawns', async () => {
     const shooter = await joinedPlayer('Shooter');
     const target = await joinedPlayer('Target', shooter.roomId);
-    const state = async () => (await waitFor(shooter.client, 'snapshot', (e) => e.snapshot.players.length === 2)).snapshot.players;
-
-    // Walk up to the target (spawns may be out of weapon range), then stand and shoot at its chest.
-    let players = await state();
-    while (distance(me(players, shooter.id)!.position, me(players, target.id)!.position) > 8) {
-      const from = me(players, shooter.id)!.position;
-      const to = me(players, target.id)!.position;
-      shooter.client.sendInput({ movement: { x: to.x - from.x, y: 0, z: to.z - from.z } });
-      players = await state();
-    }
-    shooter.client.sendInput({ movement: { x: 0, y: 0, z: 0 } });
-    players = await state();
-    players = await state();
-
-    const aimAt = () => {
-      const from = me(players, shooter.id)!.position;
-      const to = me(players, target.id)!.position;
-      return { x: to.x - from.x, y: to.y + 1.0 - (from.y + 1.6), z: to.z - from.z };
-    };
-    shooter.client.sendInput({ movement: { x: 0, y: 0, z: 0 }, actions: ['shoot'], aim: aimAt() });
+    await approach(shooter.client, shooter.id, target.id);
+    await shootAt(shooter.client, shooter.id, target.id);
     const hurt = await waitFor(shooter.client, 'snapshot', (e) => (me(e.snapshot.players, target.id)?.health ?? 100) < 100);
     expect(me(hurt.snapshot.players, target.id)!.health).toBe(75);
 
-    const firing = setInterval(() => shooter.client.sendInput({ movement: { x: 0, y: 0, z: 0 }, actions: ['shoot'], aim: aimAt() }), 100);
+    const firing = setInterval(() => void shootAt(shooter.client, shooter.id, target.id), 100);
     try {
       const killed = await waitFor(shooter.client, 'snapshot', (e) => me(e.snapshot.players, shooter.id)!.score === 1);
       expect(me(killed.snapshot.players, target.id)).toMatchObject({ alive: false, health: 0, deaths: 1 });

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolation, realBackends, startTestServer, type TestServer } from './support/server.js';
+import { approach, shootAt } from './support/play.js';
+import { sdkClient, waitFor } from './support/sdk.js';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer({
+    TICK_RATE: '20',
+    SNAPSHOT_RATE: '20',
+    SCORE_LIMIT: '1',
+    MATCHMAKING_INTERVAL: '100',
+    MAX_WAIT_TIME: '2',
+    MIN_PLAYERS_PER_MATCH: '2',
+    MAX_PLAYERS_PER_MATCH: '2',
+  });
+});
+afterAll(() => t?.stop());
+
+const guest = async (server: TestServer, name: string) => {
+  const body = (await server.call('POST', '/auth/guest', { body: { display_name: name } })).body;
+  return { token: body.access_token as string, id: body.player.id as string };
+};
+
+describe('matchmaking HTTP API (seed paths)', () => {
+  it('queues, reports status with the skill window, refuses a second ticket, cancels', async () => {
+    const { token } = await guest(t, 'Solo');
+    const queued = await t.call('POST', '/api/matchmaking/queue', {
+      token,
+      body: { game_mode: 'deathmatch', region: 'lonely-region', max_wait_time: 300 },
+    });
+    expect(queued.status).toBe(202);
+    expect(queued.body).toMatchObject({ status: 'queued', game_mode: 'deathmatch', region: 'lonely-region', max_wait_time: 2 });
+
+    const status = await t.call('GET', '/api/matchmaking/status', { token });
+    expect(status.body).toMatchObject({ status: 'queued', ticket_id: queued.body.ticket_id, skill_window: expect.any(Number) });
+
+    const again = await t.call('POST', '/api/matchmaking/queue', { token, body: { game_mode: 'deathmatch', region: 'other' } });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('already_queued');
+
+    const cancelled = await t.call('DELETE', '/api/matchmaking/queue', { token });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', ticket_id: queued.body.ticket_id });
+    expect((await t.call('GET', '/api/matchmaking/status', { token })).body).toEqual({ status: 'idle' });
+    const twice = await t.call('DELETE', '/api/matchmaking/queue', { token });
+    expect(twice.status).toBe(404);
+    expect(twice.body.code).toBe('not_queued');
+  });
+
+  it('rejects bad requests clearly', async () => {
+    const { token } = await guest(t, 'Picky');
+    const mode = await t.call('POST', '/api/matchmaking/queue', { token, body: { game_mode: 'chess', region: 'eu' } });
+    expect(mode.status).toBe(400);
+    expect(mode.body.code).toBe('unsupported_game_mode');
+    const region = await t.call('POST', '/api/matchmaking/queue', { token, body: { game_mode: 'deathmatch', region: 'EU WEST!' } });
+    expect(region.status).toBe(400);
+    expect((await t.call('GET', '/api/matchmaking/status')).status).toBe(401);
+  });
+
+  it('ends a ticket past its max_wait_time with a timeout status', async () => {
+    const { token } = await guest(t, 'Patient');
+    await t.call('POST', '/api/matchmaking/queue', { token, body: { game_mode: 'deathmatch', region: 'nobody-here' } });
+    await expect.poll(async () => (await t.call('GET', '/api/matchmaking/status', { token })).body.status, { timeout: 6_000 }).toBe('timeout');
+    expect((await t.call('GET', '/metrics')).body).toMatch(/gamev1_matchmaking_timeouts_total\{node="test-node"\} [1-9]/);
+  });
+
+  it('never matches across regions or modes', async () => {
+    const east = await guest(t, 'East');
+    const west = await guest(t, 'West');
+    await t.call('POST', '/api/matchmaking/queue', { token: east.token, body: { game_mode: 'deathmatch', region: 'us-east' } });
+    await t.call('POST', '/api/matchmaking/queue', { token: west.token, body: { game_mode: 'deathmatch', region: 'us-west' } });
+    await expect.poll(async () => (await t.call('GET', '/api/matchmaking/status', { token: east.token })).body.status, { timeout: 6_000 }).toBe('timeout');
+    expect((await t.call('GET', '/api/matchmaking/status', { token: west.token })).body.status).toBe('timeout');
+  });
+});
+
+describe('from queue to ratings', () => {
+  it('matches two SDK players into a room, they play to the end, ratings move by the Elo amounts and persist', async () => {
+    const ann = sdkClient(t.url).client;
+    const bob = sdkClient(t.url).client;
+    const annPlayer = await ann.guest('Ann');
+    const bobPlayer = await bob.guest('Bob');
+    await Promise.all([ann.connect(), bob.connect()]);
+    const found = Promise.all([waitFor(ann, 'match_found'), waitFor(bob, 'match_found')]);
+    await ann.queueForMatch({ game_mode: 'deathmatch', region: 'eu-west' });
+    await bob.queueForMatch({ game_mode: 'deathmatch', region: 'eu-west' });
+    const [annMatch, bobMatch] = await found;
+    expect(annMatch.room_id).toBe(bobMatch.room_id);
+    expect(annMatch.players.sort()).toEqual([annPlayer.id, bobPlayer.id].sort());
+    expect(await ann.matchmakingStatus()).toMatchObject({ status: 'matched', room_id: annMatch.room_id });
+
+    await ann.joinRoom(annMatch.room_id);
+    await bob.joinRoom(bobMatch.room_id);
+    // The room holds exactly the matched players: a third player finds it full.
+    const intruder = sdkClient(t.url).client;
+    await intruder.guest('Intruder');
+    await intruder.connect();
+    await expect(intruder.joinRoom(annMatch.room_id)).rejects.toMatchObject({ code: 'room_full' });
+
+    const ended = waitFor(bob, 'match_ended', () => true, 30_000);
+    await approach(ann, annPlayer.id, bobPlayer.id);
+    const firing = setInterval(() => void shootAt(ann, annPlayer.id, bobPlayer.id), 100);
+    const result = await ended.finally(() => clearInterval(firing));
+    expect(result.reason).toBe('score_limit');
+    expect(result.results.map((r) => [r.player_id, r.rank])).toEqual([[annPlayer.id, 1], [bobPlayer.id, 2]]);
+
+    // Both are new (provisional K 64) at 1200: the winner gains 32, the loser loses 32.
+    const rating = async (token: string) => (await t.call('GET', '/auth/me', { token })).body.skill_rating;
+    await expect.poll(() => rating(ann.accessToken!)).toBe(1232);
+    expect(await rating(bob.accessToken!)).toBe(1168);
+    const { rows: history } = await t.server.db.query<{ player_id: string; delta: number; rating_kind: string }>(
+      'SELECT player_id, delta, rating_kind FROM rating_history h JOIN games g ON g.id = h.game_id WHERE g.room_id = $1 ORDER BY delta DESC',
+      [annMatch.room_id],
+    );
+    expect(history).toEqual([
+      { player_id: annPlayer.id, delta: 32, rating_kind: 'elo' },
+      { player_id: bobPlayer.id, delta: -32, rating_kind: 'elo' },
+    ]);
+    const board = (await t.call('GET', '/api/leaderboard?limit=5')).body.players;
+    expect(board.map((p: { player_id: string }) => p.player_id)).toEqual([annPlayer.id, bobPlayer.id]);
+    expect(board[0]).toMatchObject({ rank: 1, display_name: 'Ann', skill_rating: 1232, games_played: 1 });
+
+    // Reporting the same game again changes nothing.
+    const { rows: games } = await t.server.db.query<{ id: string }>(`SELECT id FROM games WHERE room_id = $1 AND status = 'finished'`, [annMatch.room_id]);
+    expect(await t.server.leaderboard.rateGame(games[0]!.id)).toEqual([]);
+    expect(await rating(ann.accessToken!)).toBe(1232);
+
+    const metrics = (await t.call('GET', '/metrics')).body;
+    expect(metrics).toMatch(/gamev1_matchmaking_matches_total\{game_mode="deathmatch",region="eu-west",node="test-node"\} 1/);
+    expect(metrics).toMatch(/gamev1_matchmaking_wait_seconds_count\{[^}]*region="eu-west"[^}]*\} 2/);
+    for (const client of [ann, bob, intruder]) client.close();
+  });
+});
+
+describe.runIf(realBackends)('two gateway nodes sharing one Redis', () => {
+  it('never puts a player in two matches', async () => {
+    const shared = isolation();
+    const settings = { MATCHMAKING_INTERVAL: '50', MIN_PLAYERS_PER_MATCH: '2', MAX_PLAYERS_PER_MATCH: '4', MAX_SKILL_DIFF: '10000' };
+    const nodeA = await startTestServer({ ...settings, NODE_NAME: 'node-a' }, shared);
+    const nodeB = await startTestServer({ ...settings, NODE_NAME: 'node-b' }, shared);
+    try {
+      const players = await Promise.all(Array.from({ length: 30 }, (_, i) => guest(i % 2 ? nodeA : nodeB, `P${i}`)));
+      await Promise.all(
+        players.map((p, i) =>
+          (i % 2 ? nodeB : nodeA).call('POST', '/api/matchmaking/queue', { token: p.token, body: { game_mode: 'deathmatch', region: 'shared' } }),
+        ),
+      );
+      const statuses = async () => Promise.all(players.map(async (p) => (await nodeA.call('GET', '/api/matchmaking/status', { token: p.token })).body));
+      await expect.poll(async () => (await statuses()).filter((s) => s.status === 'matched').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(28);
+      const matched = (await statuses()).filter((s) => s.status === 'matched');
+      const rooms = new Map<string, string[]>();
+      for (const status of matched) rooms.set(status.room_id, status.players);
+      const seated = [...rooms.values()].flat();
+      expect(new Set(seated).size).toBe(seated.length);
+      for (const [roomId, members] of rooms) {
+        expect(members.length).toBeGreaterThanOrEqual(2);
+        expect(members.length).toBeLessThanOrEqual(4);
+        const owners = [nodeA, nodeB].filter((node) => node.server.rooms.list().some((room) => room.room_id === roomId));
+        expect(owners, `room ${roomId} exists on exactly one node`).toHaveLength(1);
+      }
+    } finally {
+      await nodeB.server.close();
+      await nodeA.stop();
+    }
+  });
+});
