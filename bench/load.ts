@@ -184,7 +184,8 @@ async function runTarget(name: 'gamev1' | 'colyseus', levels: number[]): Promise
     for (const players of levels) {
       const decode = (args.decode as 'full' | 'ack' | undefined) ?? (maxPlayers > 2_000 ? 'ack' : 'full');
       const specs: BotSpec[] = [];
-      for (let i = running; i < players; i++) specs.push({ name: `bot${i}`, roomId: roomIds[i % rooms]! });
+      // Rooms fill up one after another, so every load level runs full rooms of the requested size.
+      for (let i = running; i < players; i++) specs.push({ name: `bot${i}`, roomId: roomIds[Math.floor(i / perRoom) % rooms]! });
       for (let offset = 0; offset < specs.length; offset += BOTS_PER_PROCESS) {
         processes.push(startBots(server, specs.slice(offset, offset + BOTS_PER_PROCESS), processes.length, decode, totals));
       }
@@ -192,7 +193,7 @@ async function runTarget(name: 'gamev1' | 'colyseus', levels: number[]): Promise
       await waitForConnections(processes, players);
       await sleep(seconds(args.warmup) * 1000);
       const duration = seconds(levels.length > 1 ? args.step : args.duration);
-      const result = await measure(server, processes, totals, players, Math.min(rooms, players), duration);
+      const result = await measure(server, processes, totals, players, Math.min(rooms, Math.ceil(players / perRoom)), duration);
       results.push(result);
       console.log(table([result]).split('\n').slice(2).join('\n'));
       const broken = result.latencyP99 > latencyBound || result.connected < players * 0.99;

@@ -88,3 +88,16 @@ describe('delta snapshots', () => {
     expect(() => decodeSnapshot(new Uint8Array([...bytes, 0]), base)).toThrow(/trailing bytes/);
   });
 });
+
+describe('the binary snapshot envelope', () => {
+  it('decodes as the protocol message, for any ack up to 2^53 and any delta size', async () => {
+    const { decodeServerFrame, snapshotEnvelope, withAck } = await import('../src/protocol/index.js');
+    for (const [ack, base, size] of [[0, null, 3], [57, 41, 300], [1_795_535_859_217, 7, 70_000]] as const) {
+      const delta = Uint8Array.from({ length: size }, (_, i) => i % 251);
+      const envelope = snapshotEnvelope('room_abcdef123456', 120, base, delta);
+      const message = decodeServerFrame(new Uint8Array(withAck(envelope, ack)), true);
+      expect(message).toEqual({ type: 'game_snapshot', room_id: 'room_abcdef123456', tick: 120, base, delta: expect.anything(), ack });
+      expect(new Uint8Array((message as { delta: Uint8Array }).delta)).toEqual(delta);
+    }
+  });
+});

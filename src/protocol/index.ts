@@ -11,3 +11,4 @@ export {
 export { validateClientMessage } from './validate.js';
 export { SnapshotEncoder, SnapshotFormatError, decodeSnapshot, snapshotBaseline } from './snapshot.js';
 export { toJsonSnapshot, type EntityDirectory } from './snapshot-json.js';
+export { snapshotEnvelope, withAck, type SnapshotEnvelope } from './envelope.js';

@@ -6,7 +6,7 @@ import type {
   RoomPlayer,
   ServerMessage,
 } from '../protocol/index.js';
-import { SnapshotEncoder, encodeMessage, toJsonSnapshot } from '../protocol/index.js';
+import { SnapshotEncoder, encodeMessage, snapshotEnvelope, toJsonSnapshot, withAck, type SnapshotEnvelope } from '../protocol/index.js';
 import { ArenaSimulation, MatchPhase, SimError, type SnapshotState } from '../sim/index.js';
 import { SnapshotHistory } from './snapshot-history.js';
 import {
@@ -255,8 +255,8 @@ export class Room {
   private streamSnapshot(): void {
     const state = this.sim.snapshot();
     this.history.add(state);
-    // Clients acknowledging the same baseline share one encoded delta; JSON clients share one body.
-    const encoded = new Map<number, Uint8Array | string>();
+    // Clients acknowledging the same baseline share one encoded envelope; JSON clients share one body.
+    const encoded = new Map<number, SnapshotEnvelope | string>();
     for (const member of this.members.values()) {
       if (!member.connection) continue;
       if (member.connection.congested) {
@@ -267,7 +267,7 @@ export class Room {
     }
   }
 
-  private sendSnapshot(member: Member, state: SnapshotState, encoded: Map<number, Uint8Array | string>): void {
+  private sendSnapshot(member: Member, state: SnapshotState, encoded: Map<number, SnapshotEnvelope | string>): void {
     const connection = member.connection!;
     const ack = this.sim.lastInputSequence(member.entity);
     let bytes: number;
@@ -284,19 +284,12 @@ export class Room {
     } else {
       const base = member.ackedTick >= 0 ? this.history.get(member.ackedTick) : undefined;
       const key = base ? base.tick : -1;
-      let delta = encoded.get(key) as Uint8Array | undefined;
-      if (delta === undefined) {
-        delta = this.encoder.encode(state, base);
-        encoded.set(key, delta);
+      let envelope = encoded.get(key) as SnapshotEnvelope | undefined;
+      if (envelope === undefined) {
+        envelope = snapshotEnvelope(this.id, state.tick, base ? base.tick : null, this.encoder.encode(state, base));
+        encoded.set(key, envelope);
       }
-      bytes = connection.send({
-        type: 'game_snapshot',
-        room_id: this.id,
-        tick: state.tick,
-        ack,
-        base: base ? base.tick : null,
-        delta,
-      });
+      bytes = connection.sendFrame(withAck(envelope, ack));
     }
     this.deps.metrics.snapshotSent(bytes);
   }

@@ -123,8 +123,8 @@ export class GameServer {
           now: Date.now,
           metrics: {
             snapshotSent: (bytes) => {
-              metrics.snapshotsSent.inc();
-              metrics.snapshotBytes.inc(bytes);
+              metrics.snapshotsSent.value++;
+              metrics.snapshotBytes.value += bytes;
             },
             snapshotSkipped: () => metrics.snapshotsSkipped.inc(),
           },

@@ -114,8 +114,8 @@ export class WebSocketGateway {
       { messageRate: this.settings.messageRate, congestionBytes: CONGESTION_BYTES, messageQueueSize: this.settings.messageQueueSize },
       {
         messageSent: (bytes) => {
-          metrics.messagesOut.inc();
-          metrics.bytesOut.inc(bytes);
+          metrics.messagesOut.value++;
+          metrics.bytesOut.value += bytes;
         },
       },
       Date.now(),
@@ -149,12 +149,12 @@ export class WebSocketGateway {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       message = validateClientMessage(decodeFrame(isBinary ? bytes : bytes.toString('utf8'), isBinary));
     } catch (error) {
-      this.deps.metrics.messagesIn.inc({ type: 'invalid' });
+      this.deps.metrics.messagesIn.add('invalid');
       if (error instanceof ProtocolError) this.sendError(connection, error.code, error.message, error.ref);
       else throw error;
       return;
     }
-    this.deps.metrics.messagesIn.inc({ type: message.type });
+    this.deps.metrics.messagesIn.add(message.type);
     if (connection.authenticating) {
       if (connection.queuedWhileAuthenticating.length >= MAX_QUEUED_BEFORE_AUTH) {
         this.sendError(connection, 'rate_limited', 'too many messages before authentication finished', message.type);
