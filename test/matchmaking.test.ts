@@ -164,3 +164,59 @@ describe.runIf(realBackends)('two gateway nodes sharing one Redis', () => {
     }
   });
 });
+
+describe('a match that falls apart', () => {
+  it('is called off when a matched player does not join, and the others are re-queued with priority', async () => {
+    const server = await startTestServer({ MATCHMAKING_INTERVAL: '100', MATCH_JOIN_TIMEOUT: '1', MAX_PLAYERS_PER_MATCH: '2' });
+    try {
+      const present = sdkClient(server.url).client;
+      const absent = sdkClient(server.url).client;
+      await present.guest('Present');
+      await absent.guest('Absent');
+      await present.connect();
+      const found = waitFor(present, 'match_found');
+      await present.queueForMatch({ game_mode: 'deathmatch', region: 'flaky' });
+      await absent.queueForMatch({ game_mode: 'deathmatch', region: 'flaky' });
+      const match = await found;
+      const cancelled = waitFor(present, 'match_cancelled', () => true, 10_000);
+      await present.joinRoom(match.room_id);
+      expect(await cancelled).toMatchObject({ room_id: match.room_id, reason: 'player_missing', requeued: true });
+      expect(await present.matchmakingStatus()).toMatchObject({ status: 'queued', priority: true, region: 'flaky' });
+      expect(await absent.matchmakingStatus()).toMatchObject({ status: 'cancelled', reason: 'did_not_join' });
+      await expect.poll(async () => (await server.call('GET', `/api/rooms/${match.room_id}`, { token: present.accessToken })).status).toBe(404);
+
+      // Back in the queue: the next compatible player is matched with the dropped one, who can join a new room.
+      const again = waitFor(present, 'match_found');
+      const newcomer = sdkClient(server.url).client;
+      await newcomer.guest('Newcomer');
+      await newcomer.queueForMatch({ game_mode: 'deathmatch', region: 'flaky' });
+      const second = await again;
+      expect(second.room_id).not.toBe(match.room_id);
+      await present.joinRoom(second.room_id);
+      for (const client of [present, absent, newcomer]) client.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe.runIf(realBackends)('a matchmaking node dying', () => {
+  it('loses no ticket: another node takes the lead and forms the match', async () => {
+    const shared = isolation();
+    const settings = { MATCHMAKING_INTERVAL: '100', MAX_PLAYERS_PER_MATCH: '2' };
+    const first = await startTestServer({ ...settings, NODE_NAME: 'first' }, shared);
+    const second = await startTestServer({ ...settings, NODE_NAME: 'second' }, shared);
+    try {
+      const early = await guest(first, 'Early');
+      const late = await guest(second, 'Late');
+      await first.call('POST', '/api/matchmaking/queue', { token: early.token, body: { game_mode: 'deathmatch', region: 'failover' } });
+      await first.server.close(); // the node that took the ticket (and perhaps the lead) is gone
+      await second.call('POST', '/api/matchmaking/queue', { token: late.token, body: { game_mode: 'deathmatch', region: 'failover' } });
+      const status = async (token: string) => (await second.call('GET', '/api/matchmaking/status', { token })).body;
+      await expect.poll(async () => (await status(early.token)).status, { timeout: 5_000 }).toBe('matched');
+      expect(await status(late.token)).toMatchObject({ status: 'matched', node: 'second' });
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -435,6 +435,8 @@ export class GameV1Client {
         return this.emitter.emit('match_started', message);
       case 'match_found':
         return this.emitter.emit('match_found', message);
+      case 'match_cancelled':
+        return this.emitter.emit('match_cancelled', message);
       case 'match_ended':
         return this.emitter.emit('match_ended', message);
       case 'chat':

@@ -66,6 +66,8 @@ export interface ClientEvents {
   match_started: ServerMessageOf<'match_started'>;
   /** Matchmaking placed this player in a room: call joinRoom(room_id). */
   match_found: ServerMessageOf<'match_found'>;
+  /** The match was called off because a player did not show up; `requeued` says whether you wait again. */
+  match_cancelled: ServerMessageOf<'match_cancelled'>;
   match_ended: ServerMessageOf<'match_ended'>;
   chat: ServerMessageOf<'chat'>;
   webrtc_offer: WebRtcSdpMessage;

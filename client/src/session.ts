@@ -42,6 +42,7 @@ export interface MatchmakingStatus {
   region?: string;
   waited_seconds?: number;
   skill_window?: number;
+  priority?: boolean;
   room_id?: string;
   players?: string[];
   reason?: string;

@@ -246,6 +246,12 @@ export const SETTINGS = {
       parse: float(0, 100_000),
       doc: 'How much the accepted rating difference widens per second of waiting.',
     },
+    joinTimeout: {
+      env: 'MATCH_JOIN_TIMEOUT',
+      default: '30',
+      parse: seconds(1, 3600),
+      doc: 'Seconds matched players have to join their room; if one does not, the match is called off and the others re-queued with priority.',
+    },
     interval: {
       env: 'MATCHMAKING_INTERVAL',
       default: '1000',

@@ -5,7 +5,8 @@ export type QueueStatus =
   | { status: 'queued'; ticket: Ticket }
   | { status: 'matched'; ticket_id: string; room_id: string; node: string; players: string[]; matched_at: string }
   | { status: 'timeout'; ticket_id: string; waited_seconds: number }
-  | { status: 'invalid'; ticket_id: string; reason: string };
+  | { status: 'invalid'; ticket_id: string; reason: string }
+  | { status: 'cancelled'; ticket_id: string; reason: string };
 
 export type SettledStatus = Exclude<QueueStatus, { status: 'queued' }>;
 
@@ -35,6 +36,8 @@ export interface TicketQueue {
    */
   claim(ticketIds: readonly string[], statuses: ReadonlyMap<string, SettledStatus>): Promise<boolean>;
   status(playerId: string): Promise<QueueStatus | undefined>;
+  /** Records settled statuses of players who hold no ticket (e.g. a no-show whose match was called off). */
+  settle(statuses: ReadonlyMap<string, SettledStatus>): Promise<void>;
   /** True while this node is the one forming matches; the lease lapses after `ttlMs` unless renewed. */
   lead(node: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -76,9 +79,13 @@ export class MemoryTicketQueue implements TicketQueue {
   async claim(ticketIds: readonly string[], statuses: ReadonlyMap<string, SettledStatus>): Promise<boolean> {
     if (!ticketIds.every((id) => this.waiting.has(id))) return false;
     for (const id of ticketIds) this.drop(this.waiting.get(id)!.ticket);
+    await this.settle(statuses);
+    return true;
+  }
+
+  async settle(statuses: ReadonlyMap<string, SettledStatus>): Promise<void> {
     const until = this.now() + SETTLED_STATUS_TTL_SECONDS * 1000;
     for (const [playerId, status] of statuses) this.settled.set(playerId, { status, until });
-    return true;
   }
 
   async status(playerId: string): Promise<QueueStatus | undefined> {

@@ -73,14 +73,17 @@ export class RedisTicketQueue implements TicketQueue {
     if (tickets.length !== ticketIds.length) return false;
     const keys = [TICKETS, ...tickets.flatMap((t) => t.players.map((p) => playerKey(p.playerId)))];
     const claimed = (await this.redis.eval(CLAIM, keys.length, ...keys, ...ticketIds)) === 1;
-    if (claimed && statuses.size > 0) {
-      const pipeline = this.redis.pipeline();
-      for (const [playerId, status] of statuses) {
-        pipeline.set(statusKey(playerId), JSON.stringify(status), 'EX', SETTLED_STATUS_TTL_SECONDS);
-      }
-      await pipeline.exec();
-    }
+    if (claimed) await this.settle(statuses);
     return claimed;
+  }
+
+  async settle(statuses: ReadonlyMap<string, SettledStatus>): Promise<void> {
+    if (statuses.size === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const [playerId, status] of statuses) {
+      pipeline.set(statusKey(playerId), JSON.stringify(status), 'EX', SETTLED_STATUS_TTL_SECONDS);
+    }
+    await pipeline.exec();
   }
 
   async status(playerId: string): Promise<QueueStatus | undefined> {

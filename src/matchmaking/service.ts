@@ -19,6 +19,8 @@ export interface MatchNotice {
 
 export interface MatchmakingSettings {
   policy: PolicySettings;
+  /** Seconds matched players have to join their room before the match is called off. */
+  joinTimeoutSeconds: number;
   /** Upper bound for a ticket's max_wait_time (MAX_WAIT_TIME). */
   maxWaitSeconds: number;
   /** How often this node tries to form matches. */
@@ -48,6 +50,8 @@ export class MatchmakingService {
   private running: Promise<void> | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
   private lastSizes = new Map<string, number>();
+  /** Matches formed here whose players may still be on their way, by room id. */
+  private readonly forming = new Map<string, FormedMatch>();
 
   constructor(
     private readonly queue: TicketQueue,
@@ -61,6 +65,8 @@ export class MatchmakingService {
       now: () => number;
       /** Delivers `match_found` to the player's socket when it is connected to this node. */
       notify(playerId: string, notice: MatchNotice): void;
+      /** Tells a player on this node that its match was called off (and whether it is queued again). */
+      cancelled(playerId: string, roomId: string, requeued: boolean): void;
     },
   ) {}
 
@@ -146,6 +152,8 @@ export class MatchmakingService {
       maxPlayers: players.length,
       hostId: players[0]!,
       region: match.region,
+      reservationSeconds: this.settings.joinTimeoutSeconds,
+      onReservationLapsed: (roomId) => this.callOff(roomId),
     });
     for (const playerId of players) room.reserve({ id: playerId, name: playerId });
     const matchedAt = new Date(now).toISOString();
@@ -160,9 +168,47 @@ export class MatchmakingService {
       await this.discard(room);
       return;
     }
+    this.forming.set(room.id, match);
+    // Once everybody had the chance to show up, the match is no longer ours to call off.
+    setTimeout(() => this.forming.delete(room.id), (this.settings.joinTimeoutSeconds + 5) * 1000).unref();
     this.deps.metrics.matchFormed(match, match.tickets.map((t) => waitedSeconds(t, now)));
     const notice: MatchNotice = { room_id: room.id, node: this.deps.node, game_mode: match.gameMode, region: match.region, players };
     await this.cache.publish(MATCH_CHANNEL, JSON.stringify(notice));
+  }
+
+  /**
+   * A matched player did not join in time: the match is off. Tickets whose players all showed up go back in
+   * the queue with priority (they were dropped through no fault of theirs); the no-shows' tickets end.
+   */
+  private callOff(roomId: string): void {
+    const match = this.forming.get(roomId);
+    if (!match) return;
+    this.forming.delete(roomId);
+    const room = this.rooms.get(roomId);
+    const present = new Set(room.memberIds());
+    for (const playerId of present) room.leave(playerId, 'left');
+    void this.rooms.remove(roomId);
+    const missed = new Map<string, SettledStatus>();
+    for (const ticket of match.tickets) {
+      if (ticket.players.every((p) => present.has(p.playerId))) {
+        void this.requeue(ticket, roomId);
+      } else {
+        for (const { playerId } of ticket.players) missed.set(playerId, { status: 'cancelled', ticket_id: ticket.id, reason: 'did_not_join' });
+      }
+    }
+    this.queue.settle(missed).catch((error: unknown) => this.deps.logger.error({ err: error }, 'recording a called-off match failed'));
+  }
+
+  private async requeue(ticket: Ticket, roomId: string): Promise<void> {
+    const fresh: Ticket = { ...ticket, id: randomUUID(), enqueuedAt: this.deps.now(), priority: true };
+    let requeued = true;
+    try {
+      await this.queue.enqueue(fresh);
+    } catch (error) {
+      requeued = false;
+      if (!(error instanceof AlreadyQueuedError)) this.deps.logger.error({ err: error }, 're-queueing a dropped ticket failed');
+    }
+    for (const { playerId } of ticket.players) this.deps.cancelled(playerId, roomId, requeued);
   }
 
   private async settle(ticket: Ticket, status: SettledStatus): Promise<void> {

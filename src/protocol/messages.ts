@@ -154,6 +154,8 @@ export type ServerMessage =
   | { type: 'match_started'; room_id: string }
   /** Matchmaking formed a match: join `room_id` (a seat is reserved). */
   | { type: 'match_found'; room_id: string; node: string; game_mode: string; region: string; players: string[] }
+  /** A matched player did not show up: the match is off; `requeued` says whether you are back in the queue (with priority). */
+  | { type: 'match_cancelled'; room_id: string; reason: 'player_missing'; requeued: boolean }
   | {
       type: 'chat';
       room_id?: string;

@@ -113,11 +113,17 @@ export class Room {
     return this.members.has(playerId);
   }
 
+  /** Everybody seated, connected or not. */
+  memberIds(): string[] {
+    return [...this.members.keys()];
+  }
+
   /** Holds a seat for a player who joined over HTTP until it connects over WebSocket. */
   reserve(player: PlayerIdentity): void {
     if (this.members.has(player.id) || this.reservations.has(player.id)) return;
     this.assertSeatFree();
-    this.reservations.set(player.id, this.deps.now() + this.settings.reservationSeconds * 1000);
+    const seconds = this.options.reservationSeconds ?? this.settings.reservationSeconds;
+    this.reservations.set(player.id, this.deps.now() + seconds * 1000);
   }
 
   /** Seats the player (or resumes its seat after a reconnect), then sends room_joined and a full snapshot. */
@@ -352,6 +358,7 @@ export class Room {
       if (lapsesAt > now) continue;
       this.reservations.delete(playerId);
       this.markEmptyIfSo();
+      this.options.onReservationLapsed?.(this.id, playerId);
     }
   }
 

@@ -34,6 +34,10 @@ export interface RoomOptions {
   maxPlayers: number;
   hostId: string;
   region: string;
+  /** Overrides RoomSettings.reservationSeconds (matchmade rooms give players less time to show up). */
+  reservationSeconds?: number;
+  /** Called when a reserved player did not join in time (matchmaking cancels the match then). */
+  onReservationLapsed?: (room: string, playerId: string) => void;
 }
 
 /** Where finished matches go (the games table); failures are logged by the caller, never thrown into a tick. */

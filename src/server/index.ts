@@ -147,6 +147,7 @@ export class GameServer {
             enablePriorityQueue: config.matchmaking.enablePriorityQueue,
           },
           maxWaitSeconds: config.matchmaking.maxWaitTime,
+          joinTimeoutSeconds: config.matchmaking.joinTimeout,
           intervalMs: config.matchmaking.interval,
           gameModes: GAME_MODES,
         },
@@ -165,6 +166,8 @@ export class GameServer {
             timedOut: (count) => metrics.matchmakingTimeouts.inc(count),
           },
           notify: (playerId, notice) => websockets?.sendToPlayer(playerId, { type: 'match_found', ...notice }),
+          cancelled: (playerId, roomId, requeued) =>
+            websockets?.sendToPlayer(playerId, { type: 'match_cancelled', room_id: roomId, reason: 'player_missing', requeued }),
         },
       );
       const gateway = await buildGateway({

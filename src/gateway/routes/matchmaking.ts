@@ -25,6 +25,7 @@ const Status = Type.Object({
   players: Type.Optional(Type.Array(Type.String())),
   matched_at: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String()),
+  priority: Type.Optional(Type.Boolean({ description: 'Queued ahead of others (dropped from a match that was called off)' })),
 });
 type StatusBody = Static<typeof Status>;
 
@@ -42,6 +43,7 @@ export function matchmakingRoutes(deps: { auth: AuthService; matchmaking: Matchm
       game_mode: ticket.gameMode,
       region: ticket.region,
       max_wait_time: ticket.maxWaitSeconds,
+      priority: ticket.priority,
       ...matchmaking.windowOf(ticket),
     };
   };

@@ -195,6 +195,7 @@ export class WebSocketGateway {
   private route(connection: ClientConnection, player: AuthenticatedPlayer, message: Exclude<ClientMessage, { type: 'auth' | 'ping' }>): void {
     switch (message.type) {
       case 'join_room': {
+        this.forgetRoomIfLeft(connection, player);
         if (connection.room && connection.room.id !== message.room_id) {
           throw new RoomError('already_in_room', `leave room ${connection.room.id} first`);
         }
@@ -324,7 +325,13 @@ export class WebSocketGateway {
     room.sendTo(message.peer_id, relayed);
   }
 
+  /** A room can drop a player by itself (HTTP leave, a called-off match): then the connection is in none. */
+  private forgetRoomIfLeft(connection: ClientConnection, player: AuthenticatedPlayer): void {
+    if (connection.room && !connection.room.hasMember(player.id)) connection.room = undefined;
+  }
+
   private roomOf(connection: ClientConnection, roomId: string) {
+    if (connection.player) this.forgetRoomIfLeft(connection, connection.player);
     const room = connection.room;
     if (!room || room.id !== roomId) throw new RoomError('not_in_room', `you are not in room ${roomId}`);
     return room;
