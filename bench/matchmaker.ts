@@ -16,6 +16,7 @@ import {
   type PolicyResult,
   type Ticket,
 } from '../src/matchmaking/policy/index.js';
+import { SeededRandom } from '../src/sim/index.js';
 
 const NOW = 1_700_000_000_000;
 /** Untimed calls first, so the timed ones run optimised code. */
@@ -53,20 +54,10 @@ function readOptions(): Options {
   };
 }
 
-/** Mulberry32: the same seed gives the same queue on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generateTickets(count: number, options: Options): Ticket[] {
-  const random = seeded(options.seed);
+  const source = new SeededRandom(options.seed);
+  const random = (): number => source.next();
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const tickets: Ticket[] = [];
   let playerSeq = 0;

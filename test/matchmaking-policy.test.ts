@@ -9,6 +9,7 @@ import {
   type PolicySettings,
   type Ticket,
 } from '../src/matchmaking/policy/index.js';
+import { SeededRandom } from '../src/sim/index.js';
 
 const NOW = 1_700_000_000_000;
 const SECOND = 1000;
@@ -51,20 +52,10 @@ function playerCount(match: FormedMatch): number {
   return match.tickets.reduce((sum, t) => sum + t.players.length, 0);
 }
 
-/** Mulberry32, so the random tests replay exactly. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomTickets(count: number, seed: number): Ticket[] {
-  const random = seeded(seed);
+  const source = new SeededRandom(seed);
+  const random = (): number => source.next();
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const modes = ['deathmatch', 'duel'];
   const regions = ['eu', 'us', 'asia'];

@@ -117,8 +117,9 @@ async function run(config: BotProcessConfig): Promise<void> {
       () => {
         bot.connected = true;
       },
-      () => {
-        counters.errors++;
+      (error: unknown) => {
+        // The first few reasons are worth seeing; after that only the count matters.
+        if (counters.errors++ < 3) console.error(`bot ${bot.spec.name}: ${(error as Error).message}`);
       },
     );
     if (config.connectSpacingMs > 0) await new Promise((resolve) => setTimeout(resolve, config.connectSpacingMs));

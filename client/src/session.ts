@@ -2,23 +2,9 @@ import type { RoomInfo } from '../../src/protocol/messages.js';
 import { GameV1Error } from './errors.js';
 import { TokenStore } from './tokens.js';
 
-/** A player record as the HTTP API returns it. */
-export interface Player {
-  id: string;
-  email: string | null;
-  display_name: string;
-  is_guest: boolean;
-  skill_rating: number;
-  created_at: string;
-}
-
-export interface AuthResponse {
-  player: Player;
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-}
+/** A player record and the token response, exactly as the HTTP API returns them. */
+export type { AuthResult as AuthResponse, PublicPlayer as Player } from '../../src/auth/index.js';
+import type { AuthResult as AuthResponse, PublicPlayer as Player } from '../../src/auth/index.js';
 
 export interface CreateRoomRequest {
   room_name: string;

@@ -1,4 +1,5 @@
 export { ArenaSimulation } from './arena.js';
 export { SimError, type SimErrorCode } from './errors.js';
 export { DEFAULT_ARENA_RULES, type ArenaRules } from './rules.js';
+export { SeededRandom } from './random.js';
 export * from './types.js';
