@@ -66,6 +66,8 @@ export async function startGameV1(options: TargetOptions): Promise<TargetServer>
     WS_MESSAGE_RATE: '1000',
     ENABLE_RATE_LIMITING: 'false',
     TIME_LIMIT: '86400',
+    // Rooms are created up front for the whole ramp; they must not be disposed while they wait for bots.
+    EMPTY_ROOM_TIMEOUT: '86400',
     SCORE_LIMIT: '100000',
     DATA_DIR: process.env.DATABASE_URL ? './data' : 'memory://',
     LOG_LEVEL: 'info',
