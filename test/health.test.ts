@@ -39,6 +39,18 @@ describe('/healthz and /metrics', () => {
     for (const name of names) expect(name).toMatch(/^gamev1_/);
   });
 
+  it('serves every metric the Grafana dashboard and the Prometheus alerts use', async () => {
+    const { readFileSync } = await import('node:fs');
+    const deployed = ['deploy/grafana/gamev1-dashboard.json', 'deploy/prometheus/alerts.yml']
+      .map((file) => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8'))
+      .join('\n');
+    const used = new Set([...deployed.matchAll(/\b(gamev1_[a-z_]+)\b/g)].map(([, name]) => name!.replace(/_(bucket|count|sum)$/, '')));
+    used.delete('gamev1_gateway'); // a Prometheus job name, not a metric
+    const text: string = (await t.call('GET', '/metrics')).body;
+    const served = new Set(text.split('\n').filter((line) => line.startsWith('# TYPE ')).map((line) => line.split(' ')[2]));
+    expect([...used].filter((name) => !served.has(name))).toEqual([]);
+  });
+
   it('can serve metrics on a separate address and not on the gateway', async () => {
     const port = await freePort();
     const other = await startTestServer({ METRICS_ADDR: `127.0.0.1:${port}` });
