@@ -14,6 +14,10 @@ export const CloseCode = {
   Replaced: 4004,
 } as const;
 
+// Shared option objects: a send happens per client per snapshot, so no per-call allocation.
+const TEXT_FRAME = { binary: false } as const;
+const BINARY_FRAME = { binary: true } as const;
+
 export interface AuthenticatedPlayer {
   id: string;
   name: string;
@@ -93,7 +97,7 @@ export class ClientConnection implements RoomConnection {
       this.congestedSince = undefined;
       this.sentWhileCongested = 0;
     }
-    this.socket.send(frame, { binary: typeof frame !== 'string' });
+    this.socket.send(frame, typeof frame === 'string' ? TEXT_FRAME : BINARY_FRAME);
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
     this.counters.messageSent(bytes);
     return bytes;
