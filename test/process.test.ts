@@ -1,24 +1,7 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { listeningUrl, startProcess } from './support/process.js';
 import { dropIsolation, isolation, testConfig } from './support/server.js';
-
-const root = new URL('..', import.meta.url).pathname;
-
-/** Runs `src/main.ts` the way `npm start` does, in a directory without a .env. */
-function startProcess(env: Record<string, string>, args: string[] = []) {
-  const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-  return spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts'), ...args], {
-    cwd: mkdtempSync(join(tmpdir(), 'gamev1-proc-')),
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
 
 async function collect(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
@@ -55,16 +38,7 @@ describe('the server process', () => {
       LOG_LEVEL: 'info',
     });
     try {
-      let url = '';
-      const lines: string[] = [];
-      for await (const line of createInterface({ input: child.stdout })) {
-        lines.push(line);
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-        if (match) {
-          url = match[1]!;
-          break;
-        }
-      }
+      const { url, lines } = await listeningUrl(child);
       expect(url, lines.join('\n')).not.toBe('');
       expect(lines.join('\n')).toContain('JWT_SECRET is not set');
       const health = await fetch(`${url}/healthz`);
