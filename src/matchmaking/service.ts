@@ -155,7 +155,7 @@ export class MatchmakingService {
       reservationSeconds: this.settings.joinTimeoutSeconds,
       onReservationLapsed: (roomId) => this.callOff(roomId),
     });
-    for (const playerId of players) room.reserve({ id: playerId, name: playerId });
+    for (const playerId of players) room.reserve(playerId);
     const matchedAt = new Date(now).toISOString();
     const statuses = new Map<string, SettledStatus>(
       players.map((playerId) => [

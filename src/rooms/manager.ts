@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RoomInfo } from '../protocol/index.js';
 import { Room, type RoomDeps } from './room.js';
-import { RoomError, type PlayerIdentity, type RoomOptions, type RoomSettings } from './types.js';
+import { RoomError, type RoomOptions, type RoomSettings } from './types.js';
 
 export const GAME_MODES = ['deathmatch'] as const;
 
@@ -75,9 +75,9 @@ export class RoomManager {
   }
 
   /** HTTP join: hold a seat until the player's WebSocket joins. */
-  reserve(roomId: string, player: PlayerIdentity): Room {
+  reserve(roomId: string, playerId: string): Room {
     const room = this.get(roomId);
-    room.reserve(player);
+    room.reserve(playerId);
     return room;
   }
 

@@ -119,11 +119,11 @@ export class Room {
   }
 
   /** Holds a seat for a player who joined over HTTP until it connects over WebSocket. */
-  reserve(player: PlayerIdentity): void {
-    if (this.members.has(player.id) || this.reservations.has(player.id)) return;
+  reserve(playerId: string): void {
+    if (this.members.has(playerId) || this.reservations.has(playerId)) return;
     this.assertSeatFree();
     const seconds = this.options.reservationSeconds ?? this.settings.reservationSeconds;
-    this.reservations.set(player.id, this.deps.now() + seconds * 1000);
+    this.reservations.set(playerId, this.deps.now() + seconds * 1000);
   }
 
   /** Seats the player (or resumes its seat after a reconnect), then sends room_joined and a full snapshot. */

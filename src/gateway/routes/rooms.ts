@@ -75,7 +75,7 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomManager; maxPla
       },
     }, async (request) => {
       const player = request.player!;
-      return rooms.reserve(request.params.id, { id: player.playerId, name: player.displayName }).info();
+      return rooms.reserve(request.params.id, player.playerId).info();
     });
 
     app.post('/api/rooms/:id/leave', {
