@@ -44,6 +44,8 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection is a bug to log and fix, not a reason to drop every player on the node.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

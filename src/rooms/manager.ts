@@ -83,7 +83,14 @@ export class RoomManager {
 
   /** One tick of every room; about once a second also expires seats and retires empty rooms. */
   tickAll(): void {
-    for (const room of this.rooms.values()) room.tick();
+    for (const room of this.rooms.values()) {
+      try {
+        room.tick();
+      } catch (error) {
+        // One broken room must not stop every other room's clock.
+        this.deps.logger.error({ err: error, room: room.id }, 'room tick failed');
+      }
+    }
     if (++this.ticks % this.settings.tickRate === 0) this.housekeeping();
   }
 

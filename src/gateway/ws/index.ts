@@ -150,8 +150,13 @@ export class WebSocketGateway {
       message = validateClientMessage(decodeFrame(isBinary ? bytes : bytes.toString('utf8'), isBinary));
     } catch (error) {
       this.deps.metrics.messagesIn.add('invalid');
-      if (error instanceof ProtocolError) this.sendError(connection, error.code, error.message, error.ref);
-      else throw error;
+      if (error instanceof ProtocolError) {
+        this.sendError(connection, error.code, error.message, error.ref);
+      } else {
+        // Whatever a client sends must never take the node down.
+        this.deps.logger.warn({ err: error }, 'undecodable websocket message');
+        this.sendError(connection, 'bad_message', 'message could not be read');
+      }
       return;
     }
     this.deps.metrics.messagesIn.add(message.type);
