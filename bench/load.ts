@@ -4,6 +4,7 @@
  *   npm run bench -- --players 1000 --rooms 100 --tick 20 --duration 60s
  *   npm run bench -- --ramp 500:10000:500 --rooms-of 10 --step 15s [--through]
  *   npm run bench:compare -- --players 1000 --rooms 100     (GameV1 and the Colyseus peer, same run)
+ *   npm run bench -- --idle 15000                            (authenticated connections that only hold on)
  *
  * Starts the server under test as its own process (its CPU and RSS are read from /proc), creates the rooms,
  * and drives bot processes that connect, authenticate as guests, join, send inputs at the input rate and read
@@ -44,6 +45,7 @@ const { values: args } = parseArgs({
     decode: { type: 'string' },
     out: { type: 'string', default: 'bench/results/latest' },
     'connect-rate': { type: 'string', default: '500' },
+    idle: { type: 'string' },
   },
 });
 
@@ -220,9 +222,58 @@ function levelsFromArgs(): number[] {
   return levels;
 }
 
+/**
+ * Holds `count` idle authenticated connections and reports what they cost the server. Memory per connection
+ * is the RSS slope between a quarter and all of them, so start-up garbage does not blur it.
+ */
+async function runIdle(count: number, machine: object): Promise<void> {
+  const server = await startGameV1({ tickRate, maxPlayersPerRoom: roomSize });
+  const probe = new ProcessProbe(server.pid);
+  const totals = new Totals();
+  const processes: BotProcess[] = [];
+  const connectUpTo = async (target: number) => {
+    for (let offset = connectedOf(processes); offset < target; offset += BOTS_PER_PROCESS) {
+      const specs = Array.from({ length: Math.min(BOTS_PER_PROCESS, target - offset) }, (_, i) => ({ name: `idle${offset + i}` }));
+      processes.push(startBots(server, specs, processes.length, 'ack', totals));
+    }
+    await waitForConnections(processes, target);
+    await sleep(10_000);
+  };
+  try {
+    await connectUpTo(Math.floor(count / 4));
+    const first = { held: connectedOf(processes), rss: probe.rssMb() };
+    await connectUpTo(count);
+    probe.cpuPercent();
+    await sleep(10_000);
+    const held = connectedOf(processes);
+    const rss = probe.rssMb();
+    const result = {
+      connections: held,
+      requested: count,
+      rssAtQuarterMb: first.rss,
+      rssMb: rss,
+      kbPerConnection: ((rss - first.rss) * 1024) / Math.max(1, held - first.held),
+      idleCpuPercent: probe.cpuPercent(),
+      errors: countOf(processes, 'errors'),
+    };
+    console.log(`\nidle connections held: ${held}/${count}; server RSS ${first.rss.toFixed(0)} MB at ${first.held}, ` +
+      `${rss.toFixed(0)} MB at ${held} (${result.kbPerConnection.toFixed(1)} KB per connection); server CPU while idle ${result.idleCpuPercent.toFixed(1)} %`);
+    writeJson(`${args.out}.json`, { machine, args, idle: result });
+  } finally {
+    for (const bots of processes) bots.child.send({ type: 'stop' } satisfies ParentMessage);
+    await sleep(500);
+    for (const bots of processes) bots.child.kill();
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
-  const levels = levelsFromArgs();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  if (args.idle) {
+    await runIdle(Number(args.idle), machine);
+    return;
+  }
+  const levels = levelsFromArgs();
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}`);
   const results: StepResult[] = [];
   for (const target of targets) results.push(...(await runTarget(target, levels)));

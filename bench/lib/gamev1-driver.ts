@@ -42,7 +42,12 @@ export class GameV1Driver implements BotDriver {
         if (message.type === 'game_snapshot') {
           this.onSnapshot(message as SnapshotEnvelope, data.length);
         } else if (message.type === 'auth_ok') {
-          ws.send(packr.pack({ type: 'join_room', room_id: this.spec.roomId }));
+          if (this.spec.roomId) {
+            ws.send(packr.pack({ type: 'join_room', room_id: this.spec.roomId }));
+          } else {
+            joined = true;
+            resolve();
+          }
         } else if (message.type === 'room_joined') {
           joined = true;
           resolve();
@@ -62,7 +67,7 @@ export class GameV1Driver implements BotDriver {
 
   sendInput(sequence: number, movement: { x: number; y: number; z: number }, actions: string[]): void {
     const ws = this.ws;
-    if (!ws || ws.readyState !== ws.OPEN) return;
+    if (!ws || ws.readyState !== ws.OPEN || !this.spec.roomId) return;
     ws.send(
       packr.pack({
         type: 'game_input',

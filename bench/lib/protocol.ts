@@ -3,7 +3,8 @@ import type { LatencyHistogram } from './histogram.js';
 /** One bot's assignment. */
 export interface BotSpec {
   name: string;
-  roomId: string;
+  /** Absent for an idle bot: it authenticates and then only answers pings. */
+  roomId?: string;
 }
 
 export interface BotProcessConfig {

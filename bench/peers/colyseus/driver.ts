@@ -20,6 +20,7 @@ export class ColyseusDriver implements BotDriver {
   ) {}
 
   async connect(): Promise<void> {
+    if (!this.spec.roomId) throw new Error('the Colyseus peer has no idle mode');
     const client = new Client(this.config.url);
     const room = await client.joinById(this.spec.roomId, { name: this.spec.name });
     this.room = room;
