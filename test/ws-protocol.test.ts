@@ -149,6 +149,31 @@ describe('bad input never hurts the server or other players', () => {
     bystander.close();
   });
 
+  it('survives a barrage of random and hostile frames without crashing or disturbing anyone', async () => {
+    const roomId = await createRoom();
+    const bystander = await player('Steady', roomId);
+    const fuzzer = await player('Fuzzer', roomId);
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const values = [null, true, -1, 1e308, 'x'.repeat(40), [], {}, { x: 'y' }, [1, [2, [3]]], NaN];
+    const pick = () => values[Math.floor(random() * values.length)];
+    const types = ['auth', 'join_room', 'leave_room', 'game_input', 'snapshot_ack', 'chat', 'webrtc_ice', 'ping', '__proto__', 'constructor'];
+    // 3 frames a round, 25 rounds: within this server's burst allowance (2 × WS_MESSAGE_RATE), so none is dropped.
+    for (let i = 0; i < 25; i++) {
+      fuzzer.sendRaw(Buffer.from(Array.from({ length: 1 + Math.floor(random() * 64) }, () => Math.floor(random() * 256))));
+      fuzzer.send({ type: types[i % types.length], room_id: pick(), sequence: pick(), input: { movement: pick(), actions: pick(), aim: pick() }, message: pick(), tick: pick() });
+      fuzzer.sendRaw(JSON.stringify({ type: types[i % types.length], __proto__: { polluted: true }, constructor: { prototype: { x: 1 } } }));
+    }
+    fuzzer.send({ type: 'ping', t: 99 });
+    expect(await fuzzer.next('pong', (m) => m.t === 99)).toEqual({ type: 'pong', t: 99 });
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    const tick = (await bystander.next('game_snapshot')).tick;
+    expect((await bystander.next('game_snapshot')).tick).toBeGreaterThan(tick);
+    expect((await t.call('GET', '/healthz')).status).toBe(200);
+    fuzzer.close();
+    bystander.close();
+  });
+
   it('closes a connection that sends an oversized frame with 1009, others unaffected', async () => {
     const roomId = await createRoom();
     const bystander = await player('Calm', roomId);
