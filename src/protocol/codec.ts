@@ -25,6 +25,12 @@ export function encodeMessage(message: ServerMessage | ClientMessage, encoding: 
   return encoding === 'msgpack' ? packr.pack(message) : JSON.stringify(message);
 }
 
+/** For sending one message to many connections: encodes it lazily, at most once per encoding. */
+export function sharedFrames(message: ServerMessage): (encoding: Encoding) => string | Uint8Array {
+  const frames: Partial<Record<Encoding, string | Uint8Array>> = {};
+  return (encoding) => (frames[encoding] ??= encodeMessage(message, encoding));
+}
+
 /** Parses one frame: text frames are JSON, binary frames MessagePack (either is accepted on any connection). */
 export function decodeFrame(data: Uint8Array | string, isBinary: boolean): unknown {
   try {

@@ -6,6 +6,7 @@ export {
   decodeFrame,
   decodeServerFrame,
   encodeMessage,
+  sharedFrames,
   type Encoding,
 } from './codec.js';
 export { validateClientMessage } from './validate.js';

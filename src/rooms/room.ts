@@ -6,7 +6,7 @@ import type {
   RoomPlayer,
   ServerMessage,
 } from '../protocol/index.js';
-import { SnapshotEncoder, encodeMessage, snapshotEnvelope, toJsonSnapshot, withAck, type SnapshotEnvelope } from '../protocol/index.js';
+import { SnapshotEncoder, sharedFrames, snapshotEnvelope, toJsonSnapshot, withAck, type SnapshotEnvelope } from '../protocol/index.js';
 import { ArenaSimulation, MatchPhase, SimError, type SnapshotState } from '../sim/index.js';
 import { SnapshotHistory } from './snapshot-history.js';
 import {
@@ -27,6 +27,18 @@ interface Member extends PlayerIdentity {
   /** Newest snapshot tick the client decoded: the baseline of its next delta (-1: none, send a full one). */
   ackedTick: number;
 }
+
+/**
+ * One snapshot and what it has been encoded into so far: clients acknowledging the same baseline share one
+ * envelope (keyed by baseline tick, -1 for none), and JSON clients share one body.
+ */
+interface EncodedSnapshot {
+  state: SnapshotState;
+  json?: string;
+  envelopes: Map<number, SnapshotEnvelope>;
+}
+
+const encodedSnapshot = (state: SnapshotState): EncodedSnapshot => ({ state, envelopes: new Map() });
 
 export interface RoomDeps {
   recorder: GameRecorder;
@@ -169,12 +181,11 @@ export class Room {
   disconnect(playerId: string, connection: RoomConnection): void {
     const member = this.members.get(playerId);
     if (!member || member.connection !== connection) return;
+    member.connection = undefined;
     if (this.settings.reconnectGraceSeconds === 0) {
-      member.connection = undefined;
       this.leave(playerId, 'disconnected');
       return;
     }
-    member.connection = undefined;
     member.disconnectedAt = this.deps.now();
     this.broadcast({ type: 'player_disconnected', room_id: this.id, player: this.describe(member) });
   }
@@ -199,12 +210,10 @@ export class Room {
 
   /** Sends a message to every connected member, except `exceptPlayerId`; encoded once per encoding. */
   broadcast(message: ServerMessage, exceptPlayerId?: string): void {
-    const frames: Partial<Record<RoomConnection['encoding'], string | Uint8Array>> = {};
+    const frameFor = sharedFrames(message);
     for (const member of this.members.values()) {
       const connection = member.connection;
-      if (!connection || member.id === exceptPlayerId) continue;
-      const frame = (frames[connection.encoding] ??= encodeMessage(message, connection.encoding));
-      connection.sendFrame(frame);
+      if (connection && member.id !== exceptPlayerId) connection.sendFrame(frameFor(connection.encoding));
     }
   }
 
@@ -255,45 +264,39 @@ export class Room {
       snapshot_rate: this.settings.snapshotRate,
       resumed,
     });
-    this.sendSnapshot(member, this.sim.snapshot(), new Map());
+    this.sendSnapshot(member, encodedSnapshot(this.sim.snapshot()));
   }
 
   private streamSnapshot(): void {
-    const state = this.sim.snapshot();
-    this.history.add(state);
-    // Clients acknowledging the same baseline share one encoded envelope; JSON clients share one body.
-    const encoded = new Map<number, SnapshotEnvelope | string>();
+    const encoded = encodedSnapshot(this.sim.snapshot());
+    this.history.add(encoded.state);
     for (const member of this.members.values()) {
       if (!member.connection) continue;
       if (member.connection.congested) {
         this.deps.metrics.snapshotSkipped();
         continue;
       }
-      this.sendSnapshot(member, state, encoded);
+      this.sendSnapshot(member, encoded);
     }
   }
 
-  private sendSnapshot(member: Member, state: SnapshotState, encoded: Map<number, SnapshotEnvelope | string>): void {
+  private sendSnapshot(member: Member, encoded: EncodedSnapshot): void {
     const connection = member.connection!;
+    const { state } = encoded;
     const ack = this.sim.lastInputSequence(member.entity);
     let bytes: number;
     if (connection.encoding === 'json') {
-      const key = -2;
-      let body = encoded.get(key) as string | undefined;
-      if (body === undefined) {
-        body = JSON.stringify(toJsonSnapshot(state, this.directory, this.settings.tickRate));
-        encoded.set(key, body);
-      }
+      encoded.json ??= JSON.stringify(toJsonSnapshot(state, this.directory, this.settings.tickRate));
       bytes = connection.sendFrame(
-        `{"type":"game_snapshot","room_id":${this.roomIdJson},"tick":${state.tick},"ack":${ack},"snapshot":${body}}`,
+        `{"type":"game_snapshot","room_id":${this.roomIdJson},"tick":${state.tick},"ack":${ack},"snapshot":${encoded.json}}`,
       );
     } else {
       const base = member.ackedTick >= 0 ? this.history.get(member.ackedTick) : undefined;
       const key = base ? base.tick : -1;
-      let envelope = encoded.get(key) as SnapshotEnvelope | undefined;
+      let envelope = encoded.envelopes.get(key);
       if (envelope === undefined) {
         envelope = snapshotEnvelope(this.id, state.tick, base ? base.tick : null, this.encoder.encode(state, base));
-        encoded.set(key, envelope);
+        encoded.envelopes.set(key, envelope);
       }
       bytes = connection.sendFrame(withAck(envelope, ack));
     }

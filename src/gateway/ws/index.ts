@@ -10,7 +10,7 @@ import {
   JSON_SUBPROTOCOL,
   ProtocolError,
   decodeFrame,
-  encodeMessage,
+  sharedFrames,
   validateClientMessage,
   type ClientMessage,
   type ClientMessageOf,
@@ -307,11 +307,8 @@ export class WebSocketGateway {
       room.broadcast({ type: 'chat', room_id: room.id, message_type: 'room', ...base });
       return;
     }
-    const frames: Partial<Record<Encoding, string | Uint8Array>> = {};
-    const chat: ServerMessage = { type: 'chat', message_type: 'global', ...base };
-    for (const other of this.byPlayer.values()) {
-      other.sendFrame((frames[other.encoding] ??= encodeMessage(chat, other.encoding)));
-    }
+    const frameFor = sharedFrames({ type: 'chat', message_type: 'global', ...base });
+    for (const other of this.byPlayer.values()) other.sendFrame(frameFor(other.encoding));
   }
 
   private relaySignal(
