@@ -5,6 +5,7 @@
  *   npm run bench -- --ramp 500:10000:500 --rooms-of 10 --step 15s [--through]
  *   npm run bench:compare -- --players 1000 --rooms 100     (GameV1 and the Colyseus peer, same run)
  *   npm run bench -- --idle 15000                            (authenticated connections that only hold on)
+ *   add --workers N to run GameV1 as N processes (WORKERS=N; needs DATABASE_URL and REDIS_URL)
  *
  * Starts the server under test as its own process (its CPU and RSS are read from /proc), creates the rooms,
  * and drives bot processes that connect, authenticate as guests, join, send inputs at the input rate and read
@@ -20,7 +21,6 @@ import { table, writeJson, writePlot, type StepResult } from './lib/report.js';
 import { ProcessProbe, bucketQuantile, histogramBuckets } from './lib/server-probe.js';
 import { startColyseus, startGameV1, type TargetServer } from './lib/targets.js';
 
-const BOTS_PER_PROCESS = 2_500;
 
 function seconds(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
@@ -46,6 +46,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/results/latest' },
     'connect-rate': { type: 'string', default: '500' },
     idle: { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    'bots-per-process': { type: 'string', default: '2500' },
   },
 });
 
@@ -54,6 +56,8 @@ const inputRate = Number(args['input-rate'] ?? args.tick);
 const roomSize = Number(args['rooms-of']);
 const targets = args.target.split(',') as ('gamev1' | 'colyseus')[];
 const latencyBound = 1000 / tickRate + 10;
+const workers = Number(args.workers);
+const botsPerProcess = Number(args['bots-per-process']);
 
 interface BotProcess {
   child: ChildProcess;
@@ -108,7 +112,7 @@ class Totals {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const connectedOf = (processes: BotProcess[]) => processes.reduce((sum, p) => sum + (p.latest?.connected ?? 0), 0);
-const countOf = (processes: BotProcess[], key: 'errors' | 'disconnects') => processes.reduce((sum, p) => sum + (p.latest?.[key] ?? 0), 0);
+const countOf = (processes: BotProcess[], key: 'errors' | 'retries' | 'disconnects') => processes.reduce((sum, p) => sum + (p.latest?.[key] ?? 0), 0);
 
 /** Waits until `players` bots are connected (or stop improving), printing progress. */
 async function waitForConnections(processes: BotProcess[], players: number): Promise<void> {
@@ -175,7 +179,7 @@ async function runTarget(name: 'gamev1' | 'colyseus', levels: number[]): Promise
   const rooms = Number(args.rooms ?? Math.max(1, Math.ceil(maxPlayers / roomSize)));
   const perRoom = Math.ceil(maxPlayers / rooms);
   const start = name === 'gamev1' ? startGameV1 : startColyseus;
-  const server = await start({ tickRate, maxPlayersPerRoom: perRoom });
+  const server = await start({ tickRate, maxPlayersPerRoom: perRoom, workers });
   console.log(`${name}: server pid ${server.pid} at ${server.url}; ${rooms} rooms of up to ${perRoom}`);
   const totals = new Totals();
   const processes: BotProcess[] = [];
@@ -188,8 +192,8 @@ async function runTarget(name: 'gamev1' | 'colyseus', levels: number[]): Promise
       const specs: BotSpec[] = [];
       // Rooms fill up one after another, so every load level runs full rooms of the requested size.
       for (let i = running; i < players; i++) specs.push({ name: `bot${i}`, roomId: roomIds[Math.floor(i / perRoom) % rooms]! });
-      for (let offset = 0; offset < specs.length; offset += BOTS_PER_PROCESS) {
-        processes.push(startBots(server, specs.slice(offset, offset + BOTS_PER_PROCESS), processes.length, decode, totals));
+      for (let offset = 0; offset < specs.length; offset += botsPerProcess) {
+        processes.push(startBots(server, specs.slice(offset, offset + botsPerProcess), processes.length, decode, totals));
       }
       running = players;
       await waitForConnections(processes, players);
@@ -227,13 +231,14 @@ function levelsFromArgs(): number[] {
  * is the RSS slope between a quarter and all of them, so start-up garbage does not blur it.
  */
 async function runIdle(count: number, machine: object): Promise<void> {
-  const server = await startGameV1({ tickRate, maxPlayersPerRoom: roomSize });
+  const server = await startGameV1({ tickRate, maxPlayersPerRoom: roomSize, workers });
   const probe = new ProcessProbe(server.pid);
+  const rssAtStart = probe.rssMb();
   const totals = new Totals();
   const processes: BotProcess[] = [];
   const connectUpTo = async (target: number) => {
-    for (let offset = connectedOf(processes); offset < target; offset += BOTS_PER_PROCESS) {
-      const specs = Array.from({ length: Math.min(BOTS_PER_PROCESS, target - offset) }, (_, i) => ({ name: `idle${offset + i}` }));
+    for (let offset = connectedOf(processes); offset < target; offset += botsPerProcess) {
+      const specs = Array.from({ length: Math.min(botsPerProcess, target - offset) }, (_, i) => ({ name: `idle${offset + i}` }));
       processes.push(startBots(server, specs, processes.length, 'ack', totals));
     }
     await waitForConnections(processes, target);
@@ -250,14 +255,19 @@ async function runIdle(count: number, machine: object): Promise<void> {
     const result = {
       connections: held,
       requested: count,
+      rssAtStartMb: rssAtStart,
       rssAtQuarterMb: first.rss,
       rssMb: rss,
       kbPerConnection: ((rss - first.rss) * 1024) / Math.max(1, held - first.held),
+      kbPerConnectionFromStart: ((rss - rssAtStart) * 1024) / Math.max(1, held),
       idleCpuPercent: probe.cpuPercent(),
       errors: countOf(processes, 'errors'),
+      connectRetries: countOf(processes, 'retries'),
     };
-    console.log(`\nidle connections held: ${held}/${count}; server RSS ${first.rss.toFixed(0)} MB at ${first.held}, ` +
-      `${rss.toFixed(0)} MB at ${held} (${result.kbPerConnection.toFixed(1)} KB per connection); server CPU while idle ${result.idleCpuPercent.toFixed(1)} %`);
+    console.log(`\nidle connections held: ${held}/${count}; server RSS ${rssAtStart.toFixed(0)} MB at start, ${first.rss.toFixed(0)} MB at ${first.held}, ` +
+      `${rss.toFixed(0)} MB at ${held} (${result.kbPerConnection.toFixed(1)} KB per connection from the quarter on, ` +
+      `${result.kbPerConnectionFromStart.toFixed(1)} KB from the start); server CPU while idle ${result.idleCpuPercent.toFixed(1)} %; ` +
+      `${result.connectRetries} connection attempts retried, ${result.errors} bots gave up`);
     writeJson(`${args.out}.json`, { machine, args, idle: result });
   } finally {
     for (const bots of processes) bots.child.send({ type: 'stop' } satisfies ParentMessage);

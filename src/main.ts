@@ -1,7 +1,14 @@
-import { ConfigError, loadConfig } from './config/index.js';
-import { CacheUnavailableError } from './cache/index.js';
-import { DatabaseUnavailableError } from './store/index.js';
-import { createLogger, GameServer } from './server/index.js';
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { runPrimary, WorkerLink, type IpcChannel } from './cluster/index.js';
+import { ConfigError, VERSION, createLogger, loadConfig, type Config } from './config/index.js';
+import type { GameServer } from './server/index.js';
+
+/** A worker process is a node of its own in logs, metrics and cluster state: `<NODE_NAME>-w<N>`. */
+function workerConfig(config: Config, index: number): Config {
+  return { ...config, server: { ...config.server, nodeName: `${config.server.nodeName}-w${index}` } };
+}
 
 /** Entry point: `npm start` / `node dist/main.js [--config gateway.toml]`. */
 async function main(): Promise<void> {
@@ -13,10 +20,38 @@ async function main(): Promise<void> {
     console.error(`gamev1: ${error.message}`);
     process.exit(1);
   }
+  const workers = config.server.workers === 0 ? availableParallelism() : config.server.workers;
+  if (workers > 1 && cluster.isPrimary) {
+    const logger = createLogger(config);
+    if (!config.auth.jwtSecret) {
+      // Every worker must accept the others' tokens; they inherit this environment.
+      process.env.JWT_SECRET = randomBytes(32).toString('hex');
+      logger.warn('!!! JWT_SECRET is not set: the workers share a random secret; tokens will not survive a restart. Set JWT_SECRET in production. !!!');
+    }
+    try {
+      await runPrimary(
+        { workers, bindAddr: config.server.bindAddr, shutdownTimeout: config.server.shutdownTimeout, banner: `GameV1 ${VERSION}` },
+        logger,
+      );
+    } catch (error) {
+      logger.fatal((error as Error).message);
+      process.exit(1);
+    }
+    return;
+  }
+  const slot = cluster.isWorker ? WorkerLink.slotFromEnvironment() : undefined;
+  if (slot) config = workerConfig(config, slot.index);
   const logger = createLogger(config);
+  const link = slot && new WorkerLink(slot.index, slot.count, process as IpcChannel, logger);
+  // Loaded here, not at the top: the primary of a multi-process node never needs the server's dependencies.
+  const [{ GameServer: Server }, { CacheUnavailableError }, { DatabaseUnavailableError }] = await Promise.all([
+    import('./server/index.js'),
+    import('./cache/index.js'),
+    import('./store/index.js'),
+  ]);
   let server: GameServer;
   try {
-    server = await GameServer.start(config, logger);
+    server = await Server.start(config, logger, link);
   } catch (error) {
     if (error instanceof DatabaseUnavailableError || error instanceof CacheUnavailableError) {
       logger.fatal(error.message);
@@ -26,6 +61,8 @@ async function main(): Promise<void> {
   }
 
   const shutdown = (signal: string) => {
+    // A worker gets the signal from its process group and again from the primary; the primary escalates.
+    if (process.exitCode !== undefined && link) return;
     if (process.exitCode !== undefined) {
       logger.warn(`${signal} again: exiting without draining`);
       process.exit(1);

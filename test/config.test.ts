@@ -107,6 +107,13 @@ enable_metrics = true
     [{ MIN_PLAYERS_PER_MATCH: '9' }, /MIN_PLAYERS_PER_MATCH \(9\) must not exceed MAX_PLAYERS_PER_MATCH \(8\)/],
     [{ TICK_RATE: '10' }, /SNAPSHOT_RATE \(20\) must not exceed TICK_RATE \(10\)/],
     [{ SCALE_DOWN_THRESHOLD: '80' }, /SCALE_DOWN_THRESHOLD \(80\) must be below SCALE_UP_THRESHOLD \(75\)/],
+    [{ WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }, /WORKERS=2 needs DATABASE_URL and REDIS_URL/],
+    [{ WORKERS: '0', DATABASE_URL: 'postgres://h/db' }, /WORKERS=0 needs DATABASE_URL and REDIS_URL/],
+    [
+      { WORKERS: '2', DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h', ENABLE_COMPRESSION: 'true' },
+      /ENABLE_COMPRESSION cannot be combined with WORKERS=2/,
+    ],
+    [{ WORKERS: '65' }, /WORKERS .* must be an integer from 0 to 64/],
   ])('names the key of a bad value: %o', (env, message) => {
     expect(() => loadConfig({ env, cwd: dir() })).toThrow(ConfigError);
     expect(() => loadConfig({ env, cwd: dir() })).toThrow(message);

@@ -32,9 +32,14 @@ describe('two SDK clients in one room', () => {
     expect((await bobJoined).player.name).toBe('Bob');
 
     const start = me((await waitFor(ann.client, 'snapshot', (e) => !!me(e.snapshot.players, bob.id))).snapshot.players, bob.id)!;
-    const timer = setInterval(() => bob.client.sendInput({ movement: { x: 1, y: 0, z: 0 } }), 50);
+    // Spawn points are random, so Bob walks towards the centre: the other way a wall could be within reach.
+    const towardsCentre = start.position.x > 0 ? -1 : 1;
+    const timer = setInterval(() => bob.client.sendInput({ movement: { x: towardsCentre, y: 0, z: 0 } }), 50);
     try {
-      const moved = await waitFor(ann.client, 'snapshot', (e) => (me(e.snapshot.players, bob.id)?.position.x ?? -Infinity) > start.position.x + 1);
+      const moved = await waitFor(ann.client, 'snapshot', (e) => {
+        const x = me(e.snapshot.players, bob.id)?.position.x;
+        return x !== undefined && (x - start.position.x) * towardsCentre > 1;
+      });
       expect(me(moved.snapshot.players, bob.id)!.last_input_sequence).toBeGreaterThan(0);
     } finally {
       clearInterval(timer);

@@ -7,6 +7,8 @@ import { LatencyHistogram } from './histogram.js';
 import type { BotDriver, BotEvents, BotProcessConfig, BotSpec, ChildMessage, ParentMessage } from './protocol.js';
 
 const RING = 1024;
+/** A refused or reset connection is tried again, as a real client would, this many times in all. */
+const CONNECT_ATTEMPTS = 5;
 
 class Bot implements BotEvents {
   driver: BotDriver | undefined;
@@ -56,6 +58,7 @@ class Bot implements BotEvents {
 
 interface Counters {
   errors: number;
+  retries: number;
   disconnects: number;
   snapshotBytes: number;
   snapshots: number;
@@ -75,7 +78,7 @@ async function loadDriver(config: BotProcessConfig): Promise<DriverFactory> {
 }
 
 async function run(config: BotProcessConfig): Promise<void> {
-  const counters: Counters = { errors: 0, disconnects: 0, snapshotBytes: 0, snapshots: 0, inputs: 0, latency: new LatencyHistogram() };
+  const counters: Counters = { errors: 0, retries: 0, disconnects: 0, snapshotBytes: 0, snapshots: 0, inputs: 0, latency: new LatencyHistogram() };
   const makeDriver = await loadDriver(config);
   const bots = config.bots.map((spec) => new Bot(spec, counters));
   let stopping = false;
@@ -84,6 +87,7 @@ async function run(config: BotProcessConfig): Promise<void> {
     const stats = {
       connected: bots.filter((bot) => bot.connected).length,
       errors: counters.errors,
+      retries: counters.retries,
       disconnects: counters.disconnects,
       snapshotBytes: counters.snapshotBytes,
       snapshots: counters.snapshots,
@@ -109,19 +113,29 @@ async function run(config: BotProcessConfig): Promise<void> {
     setTimeout(() => process.exit(0), 100);
   });
 
+  const connect = async (bot: Bot) => {
+    for (let attempt = 1; ; attempt++) {
+      const driver = makeDriver(bot.spec, bot);
+      bot.driver = driver;
+      try {
+        await driver.connect();
+        bot.connected = true;
+        return;
+      } catch (error) {
+        driver.close();
+        if (attempt >= CONNECT_ATTEMPTS || stopping) {
+          // The first few reasons are worth seeing; after that only the count matters.
+          if (counters.errors++ < 3) console.error(`bot ${bot.spec.name}: ${(error as Error).message}`);
+          return;
+        }
+        counters.retries++;
+        await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1500));
+      }
+    }
+  };
   for (const bot of bots) {
     if (stopping) break;
-    const driver = makeDriver(bot.spec, bot);
-    bot.driver = driver;
-    driver.connect().then(
-      () => {
-        bot.connected = true;
-      },
-      (error: unknown) => {
-        // The first few reasons are worth seeing; after that only the count matters.
-        if (counters.errors++ < 3) console.error(`bot ${bot.spec.name}: ${(error as Error).message}`);
-      },
-    );
+    void connect(bot);
     if (config.connectSpacingMs > 0) await new Promise((resolve) => setTimeout(resolve, config.connectSpacingMs));
   }
 }

@@ -23,7 +23,10 @@ export interface BotProcessConfig {
 /** Per-second report of a bot process. */
 export interface BotStats {
   connected: number;
+  /** Bots that gave up connecting (after retries), or errors after joining. */
   errors: number;
+  /** Connection attempts refused or reset and tried again. */
+  retries: number;
   disconnects: number;
   snapshotBytes: number;
   snapshots: number;

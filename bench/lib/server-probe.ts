@@ -1,6 +1,34 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
-/** CPU and memory of a process from /proc (Linux), sampled between two points in time. */
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return ''; // the process (or thread) ended between listing and reading
+  }
+}
+
+/** The process and all its descendants (a multi-process server's workers), from /proc. */
+function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${tree[i]}/task`);
+    } catch {
+      continue; // ended meanwhile
+    }
+    for (const task of tasks) {
+      for (const child of read(`/proc/${tree[i]}/task/${task}/children`).split(' ')) if (child.trim()) tree.push(Number(child));
+    }
+  }
+  return tree;
+}
+
+/**
+ * CPU and memory of a server process and its child processes (the workers of WORKERS > 1) from /proc
+ * (Linux), sampled between two points in time.
+ */
 export class ProcessProbe {
   private lastCpuTicks: number;
   private lastAt: number;
@@ -22,15 +50,20 @@ export class ProcessProbe {
   }
 
   rssMb(): number {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : NaN;
+    let kb = 0;
+    for (const pid of processTree(this.pid)) kb += Number(/VmRSS:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`))?.[1] ?? 0);
+    return kb / 1024;
   }
 
   private cpuTicks(): number {
-    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    let ticks = 0;
+    for (const pid of processTree(this.pid)) {
+      // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+      const stat = read(`/proc/${pid}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    }
+    return ticks;
   }
 }
 
@@ -39,18 +72,18 @@ export interface BucketCounts {
   cumulative: number[];
 }
 
-/** The cumulative buckets of one Prometheus histogram in a /metrics text. */
+/** The cumulative buckets of one Prometheus histogram in a /metrics text, summed over its series (processes). */
 export function histogramBuckets(metricsText: string, name: string): BucketCounts {
-  const le: number[] = [];
-  const cumulative: number[] = [];
-  const pattern = new RegExp(`^${name}_bucket\\{le="([^"]+)"[^}]*\\} (\\d+(?:\\.\\d+)?)$`);
+  const counts = new Map<number, number>();
+  const pattern = new RegExp(`^${name}_bucket\\{[^}]*\\ble="([^"]+)"[^}]*\\} (\\d+(?:\\.\\d+)?)$`);
   for (const line of metricsText.split('\n')) {
     const match = pattern.exec(line);
     if (!match) continue;
-    le.push(match[1] === '+Inf' ? Infinity : Number(match[1]));
-    cumulative.push(Number(match[2]));
+    const le = match[1] === '+Inf' ? Infinity : Number(match[1]);
+    counts.set(le, (counts.get(le) ?? 0) + Number(match[2]));
   }
-  return { le, cumulative };
+  const le = [...counts.keys()].sort((a, b) => a - b);
+  return { le, cumulative: le.map((bound) => counts.get(bound)!) };
 }
 
 /** Quantile (upper bucket bound) of the observations made between two scrapes of one histogram. */

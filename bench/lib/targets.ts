@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,12 +20,17 @@ export interface TargetServer {
 export interface TargetOptions {
   tickRate: number;
   maxPlayersPerRoom: number;
+  /** GameV1's WORKERS: server processes sharing the port (1: a single process). */
+  workers?: number;
+  /** GameV1's MAX_CONNECTIONS per process. */
+  maxConnections?: number;
 }
 
 /** Set BENCH_CPU_PROFILE=dir to write a V8 CPU profile of the server under test (open in Chrome DevTools). */
 const profileArgs = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
 
-function launch(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+/** `ready` matches the log line that says the server serves, with its URL as the first group. */
+function launch(script: string, env: Record<string, string>, ready = /listening on (http:\/\/[\d.]+:\d+)/): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [...profileArgs, '--import', tsxLoader, script], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -33,7 +39,7 @@ function launch(script: string, env: Record<string, string>): Promise<{ child: C
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(line);
+      const match = ready.exec(line);
       if (match) resolve({ child, url: match[1]! });
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
@@ -44,6 +50,21 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);
   if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
+}
+
+/** A POST on a fresh TCP connection: the server's processes take new connections in turn, so rooms spread. */
+function postOnNewConnection<T>(url: string, token: string, body: unknown): Promise<T> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve(JSON.parse(text) as T) : reject(new Error(`POST ${url}: ${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
@@ -57,11 +78,13 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 export async function startGameV1(options: TargetOptions): Promise<TargetServer> {
+  const workers = options.workers ?? 1;
   const { child, url } = await launch('src/main.ts', {
     GATEWAY_BIND_ADDR: '127.0.0.1:0',
+    WORKERS: String(workers),
     TICK_RATE: String(options.tickRate),
     SNAPSHOT_RATE: String(options.tickRate),
-    MAX_CONNECTIONS: '1000000',
+    MAX_CONNECTIONS: String(options.maxConnections ?? 1_000_000),
     MAX_CONNECTIONS_PER_ROOM: String(Math.max(options.maxPlayersPerRoom, 1)),
     WS_MESSAGE_RATE: '1000',
     ENABLE_RATE_LIMITING: 'false',
@@ -72,7 +95,7 @@ export async function startGameV1(options: TargetOptions): Promise<TargetServer>
     DATA_DIR: process.env.DATABASE_URL ? './data' : 'memory://',
     LOG_LEVEL: 'info',
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret',
-  });
+  }, workers > 1 ? /listening on (http:\/\/[\d.]+:\d+) with \d+ worker processes/ : undefined);
   const { access_token: token } = await json<{ access_token: string }>(`${url}/auth/guest`, { method: 'POST' });
   return {
     name: 'gamev1',
@@ -81,10 +104,10 @@ export async function startGameV1(options: TargetOptions): Promise<TargetServer>
     async createRooms(count, maxPlayers) {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
-        const room = await json<{ room_id: string }>(`${url}/api/rooms/create`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ room_name: `bench-${i}`, game_mode: 'deathmatch', max_players: maxPlayers }),
+        const room = await postOnNewConnection<{ room_id: string }>(`${url}/api/rooms/create`, token, {
+          room_name: `bench-${i}`,
+          game_mode: 'deathmatch',
+          max_players: maxPlayers,
         });
         ids.push(room.room_id);
       }

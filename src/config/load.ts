@@ -128,7 +128,8 @@ export function loadConfig(options: LoadOptions = {}): Config {
 }
 
 function checkRelations(config: Config): void {
-  const { matchmaking, autoscaling, transport, game } = config;
+  const { matchmaking, autoscaling, transport, game, server } = config;
+  const clustered = server.workers !== 1;
   const rules: [boolean, string][] = [
     [game.snapshotRate <= game.tickRate, `SNAPSHOT_RATE (${game.snapshotRate}) must not exceed TICK_RATE (${game.tickRate})`],
     [
@@ -146,6 +147,14 @@ function checkRelations(config: Config): void {
     [
       transport.maxConnectionsPerRoom <= transport.maxConnections,
       `MAX_CONNECTIONS_PER_ROOM (${transport.maxConnectionsPerRoom}) must not exceed MAX_CONNECTIONS (${transport.maxConnections})`,
+    ],
+    [
+      !clustered || (config.database.url !== undefined && config.redis.url !== undefined),
+      `WORKERS=${server.workers} needs DATABASE_URL and REDIS_URL: the embedded database and memory cache belong to one process`,
+    ],
+    [
+      !clustered || !transport.enableCompression,
+      `ENABLE_COMPRESSION cannot be combined with WORKERS=${server.workers}: compressed connections cannot move between processes`,
     ],
   ];
   const broken = rules.filter(([ok]) => !ok).map(([, message]) => message);

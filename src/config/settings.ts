@@ -56,6 +56,14 @@ export const SETTINGS = {
       parse: seconds(1, 600),
       doc: 'Seconds to drain in-flight requests on SIGTERM/SIGINT before exiting anyway.',
     },
+    workers: {
+      env: 'WORKERS',
+      default: '1',
+      parse: integer(0, 64),
+      doc:
+        'Server processes on this host sharing the gateway port, each running its share of the rooms; a player is moved to ' +
+        'the process of the room they join. 1: one process. 0: one per CPU core. More than one needs DATABASE_URL and REDIS_URL.',
+    },
     logLevel: {
       env: 'LOG_LEVEL',
       default: 'info',

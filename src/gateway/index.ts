@@ -5,7 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { AuthService } from '../auth/index.js';
 import type { Cache } from '../cache/index.js';
-import type { Metrics } from '../metrics/index.js';
+import type { Metrics, MetricsSource } from '../metrics/index.js';
 import type { Database } from '../store/index.js';
 import { handleError, handleNotFound } from './errors.js';
 import { authRoutes } from './routes/auth.js';
@@ -15,21 +15,30 @@ import { matchmakingRoutes } from './routes/matchmaking.js';
 import type { MatchmakingService } from '../matchmaking/index.js';
 import type { Leaderboard } from '../leaderboard/index.js';
 import { leaderboardRoutes } from './routes/leaderboard.js';
-import type { RoomManager } from '../rooms/index.js';
+import type { RoomDirectory } from '../rooms/index.js';
 import { ErrorResponse } from './schemas.js';
 
 export { bearerToken, requireAccessToken } from './bearer.js';
-export { WebSocketGateway, CloseCode, type WebSocketSettings } from './ws/index.js';
+export {
+  WebSocketGateway,
+  CloseCode,
+  type ConnectionMover,
+  type MovedConnection,
+  type SocketHandle,
+  type WebSocketSettings,
+} from './ws/index.js';
 
 export interface GatewayDeps {
   auth: AuthService;
-  rooms: RoomManager;
+  rooms: RoomDirectory;
   matchmaking: MatchmakingService;
   leaderboard: Leaderboard;
   maxPlayersPerRoom: number;
   db: Database;
   cache: Cache;
   metrics: Metrics;
+  /** What /metrics serves: this process's metrics, or every process's on a multi-process node. */
+  metricsSource: MetricsSource;
   logger: Logger;
   nodeName: string;
   trustProxy: boolean;
@@ -62,7 +71,7 @@ function httpServer(logger: Logger, trustProxy = false) {
 }
 
 /** A listener serving only /metrics, for METRICS_ADDR (e.g. a port only Prometheus can reach). */
-export async function buildMetricsServer(metrics: Metrics, logger: Logger): Promise<FastifyInstance> {
+export async function buildMetricsServer(metrics: MetricsSource, logger: Logger): Promise<FastifyInstance> {
   const app = httpServer(logger);
   await app.register(metricsRoutes(metrics));
   return app;
@@ -99,6 +108,6 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking }));
   await app.register(leaderboardRoutes(deps.leaderboard));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, nodeName: deps.nodeName }));
-  if (deps.enableMetrics) await app.register(metricsRoutes(deps.metrics));
+  if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));
   return app;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
-import type { Room, RoomManager } from '../rooms/index.js';
+import type { RoomManager } from '../rooms/index.js';
 import { formMatches, skillWindow, waitedSeconds, type FormedMatch, type PolicySettings, type Ticket } from './policy/index.js';
 import { AlreadyQueuedError, type QueueStatus, type SettledStatus, type TicketQueue } from './queue.js';
 
@@ -15,6 +15,23 @@ export interface MatchNotice {
   game_mode: string;
   region: string;
   players: string[];
+}
+
+/** Where a formed match's room was made: its id and the node (process) hosting it. */
+export interface HostedMatch {
+  roomId: string;
+  node: string;
+}
+
+/**
+ * Spreads match rooms over the processes of this host (src/cluster); without it every match the leader
+ * forms is hosted by the leader's process.
+ */
+export interface MatchPlacement {
+  /** The sibling process to host the next match, or undefined for this one. */
+  next(): number | undefined;
+  host(target: number, match: FormedMatch): Promise<HostedMatch>;
+  discard(target: number, roomId: string): Promise<void>;
 }
 
 export interface MatchmakingSettings {
@@ -67,6 +84,7 @@ export class MatchmakingService {
       notify(playerId: string, notice: MatchNotice): void;
       /** Tells a player on this node that its match was called off (and whether it is queued again). */
       cancelled(playerId: string, roomId: string, requeued: boolean): void;
+      placement?: MatchPlacement;
     },
   ) {}
 
@@ -145,7 +163,48 @@ export class MatchmakingService {
   }
 
   private async startMatch(match: FormedMatch, now: number): Promise<void> {
-    const players = match.tickets.flatMap((ticket) => ticket.players.map((p) => p.playerId));
+    const players = playersOf(match);
+    const { placement } = this.deps;
+    let target = placement?.next();
+    let hosted: HostedMatch;
+    try {
+      hosted = target === undefined ? this.hostMatch(match) : await placement!.host(target, match);
+    } catch (error) {
+      // The chosen process is restarting: this one hosts the match instead.
+      this.deps.logger.warn({ err: error, target }, 'hosting a match elsewhere failed; hosting it here');
+      target = undefined;
+      hosted = this.hostMatch(match);
+    }
+    const matchedAt = new Date(now).toISOString();
+    const statuses = new Map<string, SettledStatus>(
+      players.map((playerId) => [
+        playerId,
+        {
+          status: 'matched',
+          ticket_id: match.tickets.find((t) => t.players.some((p) => p.playerId === playerId))!.id,
+          room_id: hosted.roomId,
+          node: hosted.node,
+          players,
+          matched_at: matchedAt,
+        },
+      ]),
+    );
+    // Claimed atomically: if any ticket was cancelled meanwhile, the room is dropped and the rest wait on.
+    if (!(await this.queue.claim(match.tickets.map((t) => t.id), statuses))) {
+      await (target === undefined ? this.discardMatch(hosted.roomId) : placement!.discard(target, hosted.roomId));
+      return;
+    }
+    this.deps.metrics.matchFormed(match, match.tickets.map((t) => waitedSeconds(t, now)));
+    const notice: MatchNotice = { room_id: hosted.roomId, node: hosted.node, game_mode: match.gameMode, region: match.region, players };
+    await this.cache.publish(MATCH_CHANNEL, JSON.stringify(notice));
+  }
+
+  /**
+   * Makes the room of a formed match in this process, with seats reserved for exactly its players; a player
+   * who does not join within MATCH_JOIN_TIMEOUT calls the match off.
+   */
+  hostMatch(match: FormedMatch): HostedMatch {
+    const players = playersOf(match);
     const room = this.rooms.create({
       name: `${match.gameMode} match`,
       gameMode: match.gameMode,
@@ -156,24 +215,16 @@ export class MatchmakingService {
       onReservationLapsed: (roomId) => this.callOff(roomId),
     });
     for (const playerId of players) room.reserve(playerId);
-    const matchedAt = new Date(now).toISOString();
-    const statuses = new Map<string, SettledStatus>(
-      players.map((playerId) => [
-        playerId,
-        { status: 'matched', ticket_id: match.tickets.find((t) => t.players.some((p) => p.playerId === playerId))!.id, room_id: room.id, node: this.deps.node, players, matched_at: matchedAt },
-      ]),
-    );
-    // Claimed atomically: if any ticket was cancelled meanwhile, the room is dropped and the rest wait on.
-    if (!(await this.queue.claim(match.tickets.map((t) => t.id), statuses))) {
-      await this.discard(room);
-      return;
-    }
     this.forming.set(room.id, match);
     // Once everybody had the chance to show up, the match is no longer ours to call off.
     setTimeout(() => this.forming.delete(room.id), (this.settings.joinTimeoutSeconds + 5) * 1000).unref();
-    this.deps.metrics.matchFormed(match, match.tickets.map((t) => waitedSeconds(t, now)));
-    const notice: MatchNotice = { room_id: room.id, node: this.deps.node, game_mode: match.gameMode, region: match.region, players };
-    await this.cache.publish(MATCH_CHANNEL, JSON.stringify(notice));
+    return { roomId: room.id, node: this.deps.node };
+  }
+
+  /** Drops a hosted match's room before anyone was told about it (its tickets could not be claimed). */
+  async discardMatch(roomId: string): Promise<void> {
+    this.forming.delete(roomId);
+    await this.rooms.remove(roomId);
   }
 
   /**
@@ -215,10 +266,6 @@ export class MatchmakingService {
     await this.queue.claim([ticket.id], new Map(ticket.players.map((p) => [p.playerId, status])));
   }
 
-  private async discard(room: Room): Promise<void> {
-    await this.rooms.remove(room.id);
-  }
-
   private reportSizes(tickets: readonly Ticket[]): void {
     const sizes = new Map<string, number>();
     for (const ticket of tickets) {
@@ -233,4 +280,8 @@ export class MatchmakingService {
     }
     this.lastSizes = sizes;
   }
+}
+
+function playersOf(match: FormedMatch): string[] {
+  return match.tickets.flatMap((ticket) => ticket.players.map((p) => p.playerId));
 }

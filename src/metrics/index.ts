@@ -1,4 +1,18 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+
+/** One registry's metrics as data, e.g. to merge the processes of a node into one exposition. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/** Where /metrics gets its text: one process's registry, or every process of the node merged. */
+export interface MetricsSource {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/** One exposition of several processes' metrics; their `node` labels keep the series apart. */
+export function mergeSnapshots(snapshots: MetricsSnapshot[]): Promise<string> {
+  return AggregatorRegistry.aggregate(snapshots).metrics();
+}
 
 /**
  * A hot-path counter: callers bump a plain number (no label hashing, no registry lookup per message) and the
@@ -33,7 +47,7 @@ function tallyCounter(registry: Registry, name: string, help: string, tally: Tal
  * The Prometheus registry of one GameV1 node and the metrics shared across subsystems. Each node (and each
  * test server) owns its registry, so nothing here is a module-level singleton.
  */
-export class Metrics {
+export class Metrics implements MetricsSource {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
@@ -46,6 +60,7 @@ export class Metrics {
   readonly messagesOut = new Tally();
   readonly bytesOut = new Tally();
   readonly disconnects: Counter<'code'>;
+  readonly connectionsMoved: Counter<'direction'>;
   readonly slowClientsDropped: Counter;
   readonly tickDuration: Histogram;
   readonly snapshotBytes = new Tally();
@@ -114,6 +129,12 @@ export class Metrics {
     });
     tallyCounter(this.registry, 'gamev1_ws_messages_out_total', 'WebSocket messages sent.', this.messagesOut);
     tallyCounter(this.registry, 'gamev1_ws_bytes_out_total', 'WebSocket payload bytes sent.', this.bytesOut);
+    this.connectionsMoved = new Counter({
+      name: 'gamev1_ws_connections_moved_total',
+      help: 'WebSocket connections moved between the processes of this host to reach their room (out, in, bounced back).',
+      labelNames: ['direction'],
+      registers,
+    });
     this.disconnects = new Counter({
       name: 'gamev1_ws_disconnects_total',
       help: 'WebSocket connections closed, by close code.',
@@ -189,6 +210,10 @@ export class Metrics {
         this.set(source.playerCount);
       },
     });
+  }
+
+  snapshot(): Promise<MetricsSnapshot> {
+    return this.registry.getMetricsAsJSON();
   }
 
   /** Prometheus text exposition of every metric of this node. */

@@ -1,5 +1,6 @@
 export { Room, type RoomDeps } from './room.js';
 export { RoomManager, GAME_MODES, type ManagerLimits } from './manager.js';
+export { LocalRoomDirectory, type RoomDirectory, type RoomDetails, type RoomListFilter, type NewRoom } from './directory.js';
 export { TickLoop } from './tick-loop.js';
 export { SqlGameRecorder, type RateGame } from './recorder.js';
 export {

@@ -10,6 +10,11 @@ export interface ManagerLimits {
   maxPlayersPerRoom: number;
   /** Milliseconds an empty room lives before it is disposed. */
   emptyRoomTimeoutMs: number;
+  /**
+   * Ends every room id made here. Processes of one host each put their own (`.w2`) so that any of them can
+   * tell from an id which process hosts the room.
+   */
+  roomIdSuffix?: string;
 }
 
 /**
@@ -18,13 +23,26 @@ export interface ManagerLimits {
  */
 export class RoomManager {
   private readonly rooms = new Map<string, Room>();
-  private ticks = 0;
+  /** Rooms by tick slice: each slice ticks at its own offset within the tick interval. */
+  private readonly bySlice: Set<Room>[];
+  private cycles = 0;
 
   constructor(
     private readonly settings: RoomSettings,
     private readonly limits: ManagerLimits,
     private readonly deps: RoomDeps,
-  ) {}
+  ) {
+    this.bySlice = Array.from({ length: RoomManager.slicesFor(settings.tickRate) }, () => new Set<Room>());
+  }
+
+  /** Up to 4 slices per tick, none shorter than 5 ms (at 20 Hz: a slice every 12.5 ms). */
+  static slicesFor(tickRate: number): number {
+    return Math.max(1, Math.min(4, Math.floor(1000 / tickRate / 5)));
+  }
+
+  get slices(): number {
+    return this.bySlice.length;
+  }
 
   get roomCount(): number {
     return this.rooms.size;
@@ -44,9 +62,10 @@ export class RoomManager {
     if (!Number.isInteger(options.maxPlayers) || options.maxPlayers < 1 || options.maxPlayers > limit) {
       throw new RoomError('invalid_room', `max_players must be an integer from 1 to ${limit}`);
     }
-    const id = `room_${randomBytes(6).toString('hex')}`;
+    const id = `room_${randomBytes(6).toString('hex')}${this.limits.roomIdSuffix ?? ''}`;
     const room = new Room(id, { ...options, region: options.region ?? 'default' }, this.settings, this.deps);
     this.rooms.set(id, room);
+    this.bySlice.reduce((emptiest, slice) => (slice.size < emptiest.size ? slice : emptiest)).add(room);
     return room;
   }
 
@@ -70,7 +89,7 @@ export class RoomManager {
   async remove(roomId: string): Promise<void> {
     const room = this.rooms.get(roomId);
     if (!room) return;
-    this.rooms.delete(roomId);
+    this.forget(room);
     await room.dispose();
   }
 
@@ -81,9 +100,9 @@ export class RoomManager {
     return room;
   }
 
-  /** One tick of every room; about once a second also expires seats and retires empty rooms. */
-  tickAll(): void {
-    for (const room of this.rooms.values()) {
+  /** One tick of the rooms of one slice; about once a second also expires seats and retires empty rooms. */
+  tickSlice(slice: number): void {
+    for (const room of this.bySlice[slice]!) {
       try {
         room.tick();
       } catch (error) {
@@ -91,24 +110,30 @@ export class RoomManager {
         this.deps.logger.error({ err: error, room: room.id }, 'room tick failed');
       }
     }
-    if (++this.ticks % this.settings.tickRate === 0) this.housekeeping();
+    if (slice === 0 && ++this.cycles % this.settings.tickRate === 0) this.housekeeping();
   }
 
   /** Disposes every room (shutdown); resolves when their last game records are written. */
   async close(): Promise<void> {
     const rooms = [...this.rooms.values()];
     this.rooms.clear();
+    for (const slice of this.bySlice) slice.clear();
     await Promise.allSettled(rooms.map((room) => room.dispose()));
   }
 
   private housekeeping(): void {
     const now = this.deps.now();
-    for (const [id, room] of this.rooms) {
+    for (const room of this.rooms.values()) {
       room.expireSeats();
       if (room.emptyFor(now) >= this.limits.emptyRoomTimeoutMs && room.seatsTaken === 0) {
         void room.dispose();
-        this.rooms.delete(id);
+        this.forget(room);
       }
     }
+  }
+
+  private forget(room: Room): void {
+    this.rooms.delete(room.id);
+    for (const slice of this.bySlice) slice.delete(room);
   }
 }

@@ -1,23 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { AuthService, RateLimiter, TokenIssuer, players } from '../auth/index.js';
 import { RedisCache, openCache, type Cache } from '../cache/index.js';
-import type { Config, HostPort } from '../config/index.js';
+import { VERSION, createLogger, type Config, type HostPort } from '../config/index.js';
 import { WebSocketGateway, buildGateway, buildMetricsServer } from '../gateway/index.js';
-import { Metrics } from '../metrics/index.js';
+import { Metrics, type MetricsSource } from '../metrics/index.js';
+import { ClusterMatchPlacement, ClusterMetrics, ClusteredRoomDirectory, type WorkerLink } from '../cluster/index.js';
 import { MatchmakingService, MemoryTicketQueue, RedisTicketQueue } from '../matchmaking/index.js';
-import { GAME_MODES, RoomManager, SqlGameRecorder, TickLoop } from '../rooms/index.js';
+import { GAME_MODES, LocalRoomDirectory, RoomManager, SqlGameRecorder, TickLoop } from '../rooms/index.js';
 import { migrate, openDatabase, type Database } from '../store/index.js';
 import { Leaderboard } from '../leaderboard/index.js';
 import { DEFAULT_RATING_POLICY } from '../rating/index.js';
 
-export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
-
-export function createLogger(config: Config): Logger {
-  return pino({ level: config.server.logLevel, base: { node: config.server.nodeName } });
-}
 
 const urlOf = (address: HostPort, port: number) => {
   const host = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
@@ -53,11 +48,13 @@ export class GameServer {
     private readonly gateway: FastifyInstance,
     private readonly websockets: WebSocketGateway,
     private readonly metricsServer: FastifyInstance | undefined,
+    private readonly link: WorkerLink | undefined,
     /** Where the gateway listens, e.g. http://127.0.0.1:3000. */
     readonly url: string,
   ) {}
 
-  static async start(config: Config, logger: Logger = createLogger(config)): Promise<GameServer> {
+  /** `link` is set in a worker process of a multi-process node (WORKERS > 1). */
+  static async start(config: Config, logger: Logger = createLogger(config), link?: WorkerLink): Promise<GameServer> {
     if (config.server.workerEndpoint || config.server.roomManagerEndpoint) {
       logger.warn('WORKER_ENDPOINT / ROOM_MANAGER_ENDPOINT are set, but this version runs rooms in-process and ignores them');
     }
@@ -116,6 +113,7 @@ export class GameServer {
         {
           maxPlayersPerRoom: config.transport.maxConnectionsPerRoom,
           emptyRoomTimeoutMs: config.game.emptyRoomTimeout * 1000,
+          roomIdSuffix: link?.roomIdSuffix,
         },
         {
           recorder: new SqlGameRecorder(db, (tx, gameId) => leaderboard.rateGameIn(tx, gameId)),
@@ -131,8 +129,14 @@ export class GameServer {
         },
       );
       metrics.trackRooms(rooms);
-      const tickLoop = new TickLoop(config.game.tickRate, () => rooms.tickAll(), (seconds) => metrics.tickDuration.observe(seconds));
+      const tickLoop = new TickLoop(
+        config.game.tickRate,
+        (slice) => rooms.tickSlice(slice),
+        (seconds) => metrics.tickDuration.observe(seconds),
+        rooms.slices,
+      );
       let websockets: WebSocketGateway | undefined;
+      const placement = link && new ClusterMatchPlacement(link);
       const matchmaking = new MatchmakingService(
         cache instanceof RedisCache ? new RedisTicketQueue(cache.client) : new MemoryTicketQueue(),
         rooms,
@@ -168,17 +172,22 @@ export class GameServer {
           notify: (playerId, notice) => websockets?.sendToPlayer(playerId, { type: 'match_found', ...notice }),
           cancelled: (playerId, roomId, requeued) =>
             websockets?.sendToPlayer(playerId, { type: 'match_cancelled', room_id: roomId, reason: 'player_missing', requeued }),
+          placement,
         },
       );
+      placement?.serve(matchmaking);
+      const localRooms = new LocalRoomDirectory(rooms);
+      const metricsSource: MetricsSource = link ? new ClusterMetrics(metrics, link) : metrics;
       const gateway = await buildGateway({
         auth,
-        rooms,
+        rooms: link ? new ClusteredRoomDirectory(localRooms, link, logger) : localRooms,
         matchmaking,
         leaderboard,
         maxPlayersPerRoom: config.transport.maxConnectionsPerRoom,
         db,
         cache,
         metrics,
+        metricsSource,
         logger,
         nodeName: config.server.nodeName,
         trustProxy: config.server.trustProxy,
@@ -196,20 +205,38 @@ export class GameServer {
           enableCompression: config.transport.enableCompression,
           trustProxy: config.server.trustProxy,
         },
-        { auth, rooms, metrics, logger, setOnline: (playerId, online) => players.setOnline(db, playerId, online) },
+        { auth, rooms, metrics, logger, cache, mover: link, setOnline: (playerId, online) => players.setOnline(db, playerId, online) },
       );
+      await websockets.start();
+      const ws = websockets;
+      link?.onArrival((handle, moved) => ws.adopt(handle, moved));
       const { bindAddr } = config.server;
-      await gateway.listen({ host: bindAddr.host, port: bindAddr.port });
+      if (link) {
+        // The primary owns the gateway address and hands connections over; the worker's own loopback port
+        // (logged) serves direct checks and gives Node's HTTP server its header and request timeouts.
+        await gateway.listen({ host: '127.0.0.1', port: 0, exclusive: true });
+        link.onConnection((socket) => {
+          gateway.server.emit('connection', socket);
+          socket.resume();
+        });
+      } else {
+        await gateway.listen({ host: bindAddr.host, port: bindAddr.port });
+      }
       tickLoop.start();
       await matchmaking.start();
       const port = (gateway.server.address() as { port: number }).port;
-      const metricsServer = await GameServer.startMetricsServer(config, metrics, logger);
-      const url = urlOf(bindAddr, port);
-      logger.info(
-        { url, database: db.backend, cache: cache.backend, docs: `${url}/docs` },
-        `GameV1 ${VERSION} listening on ${url} (database: ${db.backend}, cache: ${cache.backend})`,
-      );
-      return new GameServer(config, logger, db, cache, metrics, rooms, matchmaking, leaderboard, tickLoop, gateway, websockets, metricsServer, url);
+      const metricsServer = await GameServer.startMetricsServer(config, metricsSource, logger);
+      const url = link ? `http://127.0.0.1:${port}` : urlOf(bindAddr, port);
+      if (link) {
+        link.ready();
+        logger.info({ url, database: db.backend, cache: cache.backend }, `worker ${link.index} ready (its own port: ${url})`);
+      } else {
+        logger.info(
+          { url, database: db.backend, cache: cache.backend, docs: `${url}/docs` },
+          `GameV1 ${VERSION} listening on ${url} (database: ${db.backend}, cache: ${cache.backend})`,
+        );
+      }
+      return new GameServer(config, logger, db, cache, metrics, rooms, matchmaking, leaderboard, tickLoop, gateway, websockets, metricsServer, link, url);
     } catch (error) {
       await cache?.close().catch(() => undefined);
       await db.close().catch(() => undefined);
@@ -217,7 +244,7 @@ export class GameServer {
     }
   }
 
-  private static async startMetricsServer(config: Config, metrics: Metrics, logger: Logger) {
+  private static async startMetricsServer(config: Config, metrics: MetricsSource, logger: Logger) {
     const address = config.monitoring.metricsAddr;
     if (!config.monitoring.enableMetrics || !address) return undefined;
     const server = await buildMetricsServer(metrics, logger);
@@ -234,6 +261,7 @@ export class GameServer {
       await this.websockets.close();
       await this.rooms.close();
       await Promise.all([this.gateway.close(), this.metricsServer?.close()]);
+      this.link?.close();
       await Promise.allSettled([this.cache.close(), this.db.close()]);
       this.logger.info('shutdown complete');
     })();

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Cache } from '../../cache/index.js';
-import type { Metrics } from '../../metrics/index.js';
+import type { MetricsSource } from '../../metrics/index.js';
 import type { Database } from '../../store/index.js';
 import { HealthResponse, errorResponses } from '../schemas.js';
 
@@ -59,7 +59,7 @@ export function healthRoutes(deps: { db: Database; cache: Cache; nodeName: strin
 }
 
 /** GET /metrics in Prometheus text format. */
-export function metricsRoutes(metrics: Metrics): FastifyPluginAsyncTypebox {
+export function metricsRoutes(metrics: MetricsSource): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/metrics', {
       schema: {

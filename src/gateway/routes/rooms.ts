@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AuthService } from '../../auth/index.js';
-import { GAME_MODES, type RoomManager } from '../../rooms/index.js';
+import { GAME_MODES, type RoomDirectory } from '../../rooms/index.js';
 import { bearerSecurity, requireAccessToken } from '../bearer.js';
 import { errorResponses } from '../schemas.js';
 
@@ -26,7 +26,7 @@ const Room = Type.Object({
 const RoomParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** The seed's room paths: create, join (reserves a seat for the WebSocket join), leave, list. */
-export function roomRoutes(deps: { auth: AuthService; rooms: RoomManager; maxPlayersPerRoom: number }): FastifyPluginAsyncTypebox {
+export function roomRoutes(deps: { auth: AuthService; rooms: RoomDirectory; maxPlayersPerRoom: number }): FastifyPluginAsyncTypebox {
   const { rooms } = deps;
   return async (app) => {
     const tags = ['rooms'];
@@ -50,14 +50,14 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomManager; maxPla
         response: { 201: Room, ...errorResponses },
       },
     }, async (request, reply) => {
-      const room = rooms.create({
+      const room = await rooms.create({
         name: request.body.room_name,
         gameMode: request.body.game_mode ?? 'deathmatch',
         maxPlayers: request.body.max_players ?? Math.min(8, deps.maxPlayersPerRoom),
         hostId: request.player!.playerId,
         region: request.body.region,
       });
-      return reply.code(201).send(room.info());
+      return reply.code(201).send(room);
     });
 
     app.post('/api/rooms/:id/join', {
@@ -74,8 +74,7 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomManager; maxPla
         response: { 200: Room, ...errorResponses },
       },
     }, async (request) => {
-      const player = request.player!;
-      return rooms.reserve(request.params.id, player.playerId).info();
+      return rooms.reserve(request.params.id, request.player!.playerId);
     });
 
     app.post('/api/rooms/:id/leave', {
@@ -87,14 +86,14 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomManager; maxPla
         response: { 200: Type.Object({ room_id: Type.String(), left: Type.Boolean() }), ...errorResponses },
       },
     }, async (request) => {
-      rooms.get(request.params.id).leave(request.player!.playerId, 'left');
+      await rooms.leave(request.params.id, request.player!.playerId);
       return { room_id: request.params.id, left: true };
     });
 
     app.get('/api/rooms/list', {
       schema: {
         tags,
-        summary: 'Rooms on this node',
+        summary: 'Rooms on this node (every process of it)',
         security: bearerSecurity,
         querystring: Type.Object({
           game_mode: Type.Optional(Type.String({ maxLength: 32 })),
@@ -103,7 +102,7 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomManager; maxPla
         }),
         response: { 200: Type.Object({ rooms: Type.Array(Room) }), ...errorResponses },
       },
-    }, async (request) => ({ rooms: rooms.list({ gameMode: request.query.game_mode, joinable: request.query.joinable === 'true' }) }));
+    }, async (request) => ({ rooms: await rooms.list({ gameMode: request.query.game_mode, joinable: request.query.joinable === 'true' }) }));
 
     app.get('/api/rooms/:id', {
       schema: {
@@ -113,9 +112,6 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomManager; maxPla
         params: RoomParams,
         response: { 200: Type.Intersect([Room, Type.Object({ players: Type.Array(RoomPlayer) })]), ...errorResponses },
       },
-    }, async (request) => {
-      const room = rooms.get(request.params.id);
-      return { ...room.info(), players: room.players() };
-    });
+    }, async (request) => rooms.describe(request.params.id));
   };
 }

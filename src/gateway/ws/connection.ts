@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { encodeMessage, type Encoding, type ServerMessage } from '../../protocol/index.js';
+import { encodeMessage, type ClientMessage, type Encoding, type ServerMessage } from '../../protocol/index.js';
 import type { Room, RoomConnection } from '../../rooms/index.js';
 
 /** Close codes of the protocol (docs/protocol.md). */
@@ -45,8 +45,13 @@ export class ClientConnection implements RoomConnection {
   player: AuthenticatedPlayer | undefined;
   room: Room | undefined;
   authenticating = false;
-  /** Messages that arrived while `auth` was still being checked; handled right after it. */
-  readonly queuedWhileAuthenticating: unknown[] = [];
+  /**
+   * Messages held while the connection is busy: while `auth` is checked (handled right after it) or while it
+   * moves to another process (handled there). Undefined when messages are handled as they come.
+   */
+  held: ClientMessage[] | undefined;
+  /** Set once the socket has moved to another process: nothing may be sent through this object any more. */
+  detached = false;
   readonly connectedAt: number;
   lastSeenAt: number;
   /** Since when the client has been congested (undefined: it is keeping up). */
@@ -72,7 +77,7 @@ export class ClientConnection implements RoomConnection {
   }
 
   get open(): boolean {
-    return this.socket.readyState === this.socket.OPEN;
+    return !this.detached && this.socket.readyState === this.socket.OPEN;
   }
 
   get congested(): boolean {
@@ -127,7 +132,7 @@ export class ClientConnection implements RoomConnection {
   }
 
   close(code: number, reason: string): void {
-    if (this.socket.readyState === this.socket.CLOSED) return;
+    if (this.detached || this.socket.readyState === this.socket.CLOSED) return;
     this.socket.close(code, reason);
     // A client that does not answer the close handshake (e.g. it stopped reading) is cut off.
     setTimeout(() => this.socket.terminate(), 2_000).unref();

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AuthService } from '../../auth/index.js';
+import type { Cache } from '../../cache/index.js';
 import { AppError } from '../../errors/index.js';
 import type { Metrics } from '../../metrics/index.js';
 import {
@@ -19,8 +20,28 @@ import {
 } from '../../protocol/index.js';
 import { RoomError, type RoomManager } from '../../rooms/index.js';
 import { ClientConnection, CloseCode, type AuthenticatedPlayer } from './connection.js';
+import { adoptSocket, detachSocket, type SocketHandle } from './handoff.js';
 
 export { CloseCode } from './connection.js';
+export type { SocketHandle } from './handoff.js';
+
+/** A connection on its way to the process hosting the room it joins. */
+export interface MovedConnection {
+  player: AuthenticatedPlayer;
+  encoding: Encoding;
+  ip: string;
+  /** What to handle on arrival, in order: the join_room first, then whatever followed it. */
+  messages: ClientMessage[];
+  /** Set when the target process was gone and the connection came back to where it started. */
+  bounced?: boolean;
+}
+
+/** Moves connections between the processes of one host (src/cluster); absent when the node is one process. */
+export interface ConnectionMover {
+  /** The sibling process hosting `roomId`; undefined when it is this process or the id names none. */
+  siblingHosting(roomId: string): number | undefined;
+  move(target: number, connection: MovedConnection, handle: SocketHandle): void;
+}
 
 export interface WebSocketSettings {
   maxConnections: number;
@@ -38,6 +59,9 @@ export interface WebSocketDeps {
   rooms: RoomManager;
   metrics: Metrics;
   logger: Logger;
+  /** Carries global chat to every node (and every process of this one). */
+  cache: Pick<Cache, 'publish' | 'subscribe'>;
+  mover?: ConnectionMover;
   /** Marks a player online/offline in storage; failures are only logged. */
   setOnline(playerId: string, online: boolean): Promise<void>;
 }
@@ -45,7 +69,9 @@ export interface WebSocketDeps {
 const AUTH_TIMEOUT_MS = 10_000;
 const SLOW_CLIENT_TIMEOUT_MS = 5_000;
 const CONGESTION_BYTES = 64 * 1024;
-const MAX_QUEUED_BEFORE_AUTH = 32;
+const MAX_HELD_MESSAGES = 32;
+const MOVE_TIMEOUT_MS = 2_000;
+const GLOBAL_CHAT_CHANNEL = 'chat:global';
 
 /**
  * The `/ws` endpoint on the gateway's HTTP server: accepts connections, authenticates them, and routes the
@@ -58,6 +84,8 @@ export class WebSocketGateway {
   private readonly byPlayer = new Map<string, ClientConnection>();
   private readonly sweeper: NodeJS.Timeout;
   private sweeps = 0;
+  private unsubscribeChat: (() => Promise<void>) | undefined;
+  private closed = false;
 
   constructor(
     private readonly server: Server,
@@ -66,6 +94,8 @@ export class WebSocketGateway {
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
+      // Connections are tracked here (ws' own set would keep the ones that moved to another process).
+      clientTracking: false,
       maxPayload: settings.maxMessageSize,
       perMessageDeflate: settings.enableCompression ? { threshold: 256 } : false,
       handleProtocols: (protocols) =>
@@ -73,6 +103,21 @@ export class WebSocketGateway {
     });
     server.on('upgrade', this.onUpgrade);
     this.sweeper = setInterval(() => this.sweep(), 1_000).unref();
+  }
+
+  /** Subscribes to global chat; call once before serving. */
+  async start(): Promise<void> {
+    this.unsubscribeChat = await this.deps.cache.subscribe(GLOBAL_CHAT_CHANNEL, (text) => {
+      let message: ServerMessage;
+      try {
+        message = JSON.parse(text) as ServerMessage;
+      } catch {
+        this.deps.logger.warn('unreadable message on the global chat channel');
+        return;
+      }
+      const frameFor = sharedFrames(message);
+      for (const other of this.byPlayer.values()) other.sendFrame(frameFor(other.encoding));
+    });
   }
 
   get connectionCount(): number {
@@ -89,8 +134,10 @@ export class WebSocketGateway {
 
   /** Closes every connection with 1001 (going away) and stops accepting new ones. */
   async close(): Promise<void> {
+    this.closed = true;
     this.server.off('upgrade', this.onUpgrade);
     clearInterval(this.sweeper);
+    await this.unsubscribeChat?.();
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -105,12 +152,42 @@ export class WebSocketGateway {
   };
 
   private accept(ws: WebSocket, request: IncomingMessage): void {
+    this.register(ws, ws.protocol === BINARY_SUBPROTOCOL ? 'msgpack' : 'json', this.clientIp(request));
+  }
+
+  /**
+   * Takes over a connection another process of this host moved here (its player joins a room hosted here)
+   * and handles the messages that came with it.
+   */
+  adopt(handle: SocketHandle, moved: MovedConnection): void {
+    let ws: WebSocket;
+    try {
+      ws = adoptSocket(handle, this.wss.options);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'taking over a moved connection failed');
+      return;
+    }
+    if (this.closed) {
+      ws.close(CloseCode.GoingAway, 'server shutting down');
+      return;
+    }
+    const connection = this.register(ws, moved.encoding, moved.ip);
+    if (!connection) return;
+    this.deps.metrics.connectionsMoved.inc({ direction: moved.bounced ? 'bounced' : 'in' });
+    this.bind(connection, moved.player);
+    if (moved.bounced) {
+      this.sendError(connection, 'server_error', 'the process hosting this room is not available; try again', 'join_room');
+      return;
+    }
+    this.handleAll(connection, moved.messages);
+  }
+
+  private register(ws: WebSocket, encoding: Encoding, ip: string): ClientConnection | undefined {
     const { metrics } = this.deps;
-    const encoding: Encoding = ws.protocol === BINARY_SUBPROTOCOL ? 'msgpack' : 'json';
     const connection = new ClientConnection(
       ws,
       encoding,
-      this.clientIp(request),
+      ip,
       { messageRate: this.settings.messageRate, congestionBytes: CONGESTION_BYTES, messageQueueSize: this.settings.messageQueueSize },
       {
         messageSent: (bytes) => {
@@ -124,7 +201,7 @@ export class WebSocketGateway {
     if (this.connections.size >= this.settings.maxConnections) {
       metrics.disconnects.inc({ code: String(CloseCode.TryAgainLater) });
       connection.close(CloseCode.TryAgainLater, 'server full');
-      return;
+      return undefined;
     }
     this.connections.add(connection);
     metrics.connectionsActive.inc();
@@ -133,6 +210,7 @@ export class WebSocketGateway {
       connection.lastSeenAt = Date.now();
     });
     ws.on('close', (code) => this.onClose(connection, code));
+    return connection;
   }
 
   private onMessage(connection: ClientConnection, data: RawData, isBinary: boolean): void {
@@ -160,15 +238,23 @@ export class WebSocketGateway {
       return;
     }
     this.deps.metrics.messagesIn.add(message.type);
-    if (connection.authenticating) {
-      if (connection.queuedWhileAuthenticating.length >= MAX_QUEUED_BEFORE_AUTH) {
-        this.sendError(connection, 'rate_limited', 'too many messages before authentication finished', message.type);
+    if (connection.held) {
+      if (connection.held.length >= MAX_HELD_MESSAGES) {
+        this.sendError(connection, 'rate_limited', 'too many messages while authenticating or joining', message.type);
       } else {
-        connection.queuedWhileAuthenticating.push(message);
+        connection.held.push(message);
       }
       return;
     }
     this.handle(connection, message);
+  }
+
+  /** Handles messages in order; once one starts a move, the rest travel with the connection. */
+  private handleAll(connection: ClientConnection, messages: readonly ClientMessage[]): void {
+    for (const message of messages) {
+      if (connection.held) connection.held.push(message);
+      else this.handle(connection, message);
+    }
   }
 
   private handle(connection: ClientConnection, message: ClientMessage): void {
@@ -204,6 +290,11 @@ export class WebSocketGateway {
         if (connection.room && connection.room.id !== message.room_id) {
           throw new RoomError('already_in_room', `leave room ${connection.room.id} first`);
         }
+        const host = connection.room ? undefined : this.deps.mover?.siblingHosting(message.room_id);
+        if (host !== undefined) {
+          this.move(connection, player, host, message);
+          return;
+        }
         const room = this.deps.rooms.get(message.room_id);
         room.join({ id: player.id, name: player.name }, connection);
         connection.room = room;
@@ -236,6 +327,7 @@ export class WebSocketGateway {
       return;
     }
     connection.authenticating = true;
+    connection.held = [];
     let player: AuthenticatedPlayer;
     let token: string | undefined;
     try {
@@ -250,7 +342,7 @@ export class WebSocketGateway {
       }
     } catch (error) {
       connection.authenticating = false;
-      connection.queuedWhileAuthenticating.length = 0;
+      connection.held = undefined;
       const text = error instanceof AppError ? error.message : 'authentication is unavailable';
       if (!(error instanceof AppError)) this.deps.logger.error({ err: error }, 'websocket authentication failed');
       this.sendError(connection, 'auth_failed', text, 'auth');
@@ -267,8 +359,39 @@ export class WebSocketGateway {
       is_guest: player.isGuest,
       ...(token ? { token } : {}),
     });
-    const queued = connection.queuedWhileAuthenticating.splice(0);
-    for (const next of queued) this.handle(connection, next as ClientMessage);
+    const held = connection.held ?? [];
+    connection.held = undefined;
+    this.handleAll(connection, held);
+  }
+
+  /**
+   * Sends the connection to the process hosting the room it joins. Until the socket has left, further
+   * messages are held and travel with it; if it cannot leave cleanly it is closed and the client reconnects.
+   */
+  private move(connection: ClientConnection, player: AuthenticatedPlayer, target: number, join: ClientMessage): void {
+    const mover = this.deps.mover!;
+    connection.held = [join];
+    detachSocket(connection.socket, MOVE_TIMEOUT_MS).then(
+      (handle) => {
+        const messages = connection.held ?? [];
+        this.release(connection);
+        mover.move(target, { player, encoding: connection.encoding, ip: connection.ip, messages }, handle);
+      },
+      (error: unknown) => {
+        this.deps.logger.warn({ err: error, player: player.id }, 'moving a connection to its room failed');
+        connection.held = undefined;
+        connection.close(CloseCode.TryAgainLater, 'could not reach the room; reconnect');
+      },
+    );
+  }
+
+  /** Forgets a connection whose socket moved to another process: no disconnect, the player stays online. */
+  private release(connection: ClientConnection): void {
+    connection.detached = true;
+    this.connections.delete(connection);
+    this.deps.metrics.connectionsActive.dec();
+    this.deps.metrics.connectionsMoved.inc({ direction: 'out' });
+    if (connection.player && this.byPlayer.get(connection.player.id) === connection) this.byPlayer.delete(connection.player.id);
   }
 
   /** Makes `connection` the player's live one; an older connection of the same player is closed. */
@@ -307,8 +430,11 @@ export class WebSocketGateway {
       room.broadcast({ type: 'chat', room_id: room.id, message_type: 'room', ...base });
       return;
     }
-    const frameFor = sharedFrames({ type: 'chat', message_type: 'global', ...base });
-    for (const other of this.byPlayer.values()) other.sendFrame(frameFor(other.encoding));
+    const published: ServerMessage = { type: 'chat', message_type: 'global', ...base };
+    this.deps.cache.publish(GLOBAL_CHAT_CHANNEL, JSON.stringify(published)).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, 'publishing global chat failed');
+      this.sendError(connection, 'server_error', 'chat is unavailable right now', 'chat');
+    });
   }
 
   private relaySignal(

@@ -1,0 +1,180 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { AppError } from '../errors/index.js';
+import type { ConnectionMover, MovedConnection, SocketHandle } from '../gateway/index.js';
+import { RoomError } from '../rooms/index.js';
+import type { ControlMessage, Envelope, WireError } from './messages.js';
+
+type IncomingHandle = SocketHandle | Socket | undefined;
+
+/** What a worker process's IPC channel to the primary offers (`process` in a cluster worker). */
+export interface IpcChannel {
+  send(message: Envelope | ControlMessage, handle?: SocketHandle): boolean;
+  on(event: 'message', listener: (message: unknown, handle: IncomingHandle) => void): unknown;
+  off(event: 'message', listener: (message: unknown, handle: IncomingHandle) => void): unknown;
+}
+
+type Handler = (args: never) => Promise<unknown>;
+
+const CALL_TIMEOUT_MS = 3_000;
+const WORKER_INDEX_ENV = 'GAMEV1_WORKER_INDEX';
+const WORKER_COUNT_ENV = 'GAMEV1_WORKER_COUNT';
+const ROOM_HOST = /\.w(\d+)$/;
+
+function isEnvelope(message: unknown): message is Envelope | ControlMessage {
+  return typeof message === 'object' && message !== null && 'gamev1' in message;
+}
+
+function toWire(error: unknown): WireError {
+  if (error instanceof RoomError) return { kind: 'room', code: error.code, message: error.message };
+  if (error instanceof AppError) return { kind: 'app', status: error.statusCode, code: error.code, message: error.message };
+  return { kind: 'internal', message: 'internal error in a sibling process' };
+}
+
+function fromWire(error: WireError): Error {
+  if (error.kind === 'room') return new RoomError(error.code as RoomError['code'], error.message);
+  if (error.kind === 'app') return new AppError(error.status, error.code, error.message);
+  return new Error(error.message);
+}
+
+/**
+ * One worker process's line to its siblings on this host, relayed by the primary: request/reply calls, and
+ * connections moved (with their socket) to the process hosting the room they join. Room ids end in `.wN`,
+ * the index of the process that hosts them, so any process can route by id alone.
+ */
+export class WorkerLink implements ConnectionMover {
+  private nextCall = 1;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
+  private readonly handlers = new Map<string, Handler>();
+  private arrive: ((handle: SocketHandle, moved: MovedConnection) => void) | undefined;
+  private accept: ((socket: Socket) => void) | undefined;
+
+  constructor(
+    /** 1-based index of this process. */
+    readonly index: number,
+    readonly count: number,
+    private readonly channel: IpcChannel,
+    private readonly logger: Logger,
+  ) {
+    channel.on('message', this.onMessage);
+  }
+
+  /** This process's place among the workers the primary started; undefined in a standalone process. */
+  static slotFromEnvironment(env: NodeJS.ProcessEnv = process.env): { index: number; count: number } | undefined {
+    const index = Number(env[WORKER_INDEX_ENV]);
+    const count = Number(env[WORKER_COUNT_ENV]);
+    if (!Number.isInteger(index) || !Number.isInteger(count) || index < 1 || index > count) return undefined;
+    return { index, count };
+  }
+
+  static environmentFor(index: number, count: number): Record<string, string> {
+    return { [WORKER_INDEX_ENV]: String(index), [WORKER_COUNT_ENV]: String(count) };
+  }
+
+  /** Appended to the ids of rooms created in this process. */
+  get roomIdSuffix(): string {
+    return `.w${this.index}`;
+  }
+
+  get siblings(): number[] {
+    return Array.from({ length: this.count }, (_, i) => i + 1).filter((index) => index !== this.index);
+  }
+
+  /** The process hosting `roomId`, or undefined when the id names none of this host's processes. */
+  hostOf(roomId: string): number | undefined {
+    const match = ROOM_HOST.exec(roomId);
+    const index = match ? Number(match[1]) : NaN;
+    return index >= 1 && index <= this.count ? index : undefined;
+  }
+
+  siblingHosting(roomId: string): number | undefined {
+    const host = this.hostOf(roomId);
+    return host === this.index ? undefined : host;
+  }
+
+  /** Answers calls named `op` from sibling processes. */
+  serve<Args, Result>(op: string, handler: (args: Args) => Promise<Result>): void {
+    this.handlers.set(op, handler as Handler);
+  }
+
+  /** Calls `op` in process `target`; errors thrown there (RoomError, AppError) are thrown here. */
+  call<Result>(target: number, op: string, args: unknown): Promise<Result> {
+    const id = this.nextCall++;
+    return new Promise<Result>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new AppError(503, 'worker_unavailable', `process ${target} did not answer within ${CALL_TIMEOUT_MS} ms`));
+      }, CALL_TIMEOUT_MS);
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
+      this.channel.send({ gamev1: 'call', from: this.index, to: target, id, op, args });
+    });
+  }
+
+  move(target: number, connection: MovedConnection, handle: SocketHandle): void {
+    this.channel.send({ gamev1: 'move', from: this.index, to: target, connection }, handle);
+  }
+
+  /** Where connections moved to this process go. */
+  onArrival(arrive: (handle: SocketHandle, moved: MovedConnection) => void): void {
+    this.arrive = arrive;
+  }
+
+  /** Where new client connections the primary hands to this process go (the gateway's HTTP server). */
+  onConnection(accept: (socket: Socket) => void): void {
+    this.accept = accept;
+  }
+
+  /** Tells the primary to start handing this process connections. */
+  ready(): void {
+    this.channel.send({ gamev1: 'ready' });
+  }
+
+  close(): void {
+    this.channel.off('message', this.onMessage);
+    for (const [id, call] of this.pending) {
+      clearTimeout(call.timer);
+      call.reject(new AppError(503, 'worker_unavailable', 'shutting down'));
+      this.pending.delete(id);
+    }
+  }
+
+  private readonly onMessage = (message: unknown, handle: IncomingHandle): void => {
+    if (!isEnvelope(message)) return;
+    if (message.gamev1 === 'connection') {
+      if (handle && this.accept) this.accept(handle as Socket);
+      else (handle as Socket | undefined)?.destroy();
+      return;
+    }
+    if (message.gamev1 === 'ready' || message.to !== this.index) return;
+    switch (message.gamev1) {
+      case 'call':
+        void this.answer(message.from, message.id, message.op, message.args);
+        return;
+      case 'reply': {
+        const call = this.pending.get(message.id);
+        if (!call) return;
+        this.pending.delete(message.id);
+        clearTimeout(call.timer);
+        if (message.ok) call.resolve(message.value);
+        else call.reject(fromWire(message.error));
+        return;
+      }
+      case 'move':
+        if (handle && this.arrive) this.arrive(handle as SocketHandle, message.connection);
+        return;
+    }
+  };
+
+  private async answer(from: number, id: number, op: string, args: unknown): Promise<void> {
+    const reply = (result: { ok: true; value: unknown } | { ok: false; error: WireError }) =>
+      this.channel.send({ gamev1: 'reply', from: this.index, to: from, id, ...result });
+    const handler = this.handlers.get(op);
+    if (!handler) return void reply({ ok: false, error: { kind: 'internal', message: `unknown call ${op}` } });
+    try {
+      reply({ ok: true, value: await handler(args as never) });
+    } catch (error) {
+      if (!(error instanceof RoomError) && !(error instanceof AppError)) this.logger.error({ err: error, op }, 'sibling call failed');
+      reply({ ok: false, error: toWire(error) });
+    }
+  }
+}

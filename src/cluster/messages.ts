@@ -1,0 +1,16 @@
+import type { MovedConnection } from '../gateway/index.js';
+
+/** An error crossing the IPC channel, rebuilt as the same kind of error on the calling side. */
+export type WireError =
+  | { kind: 'room'; code: string; message: string }
+  | { kind: 'app'; status: number; code: string; message: string }
+  | { kind: 'internal'; message: string };
+
+/** What worker processes send each other through the primary; `from` and `to` are 1-based process indexes. */
+export type Envelope =
+  | { gamev1: 'call'; from: number; to: number; id: number; op: string; args: unknown }
+  | ({ gamev1: 'reply'; from: number; to: number; id: number } & ({ ok: true; value: unknown } | { ok: false; error: WireError }))
+  | { gamev1: 'move'; from: number; to: number; connection: MovedConnection };
+
+/** Between the primary and one worker: the worker is ready to serve; a new client connection (with its socket). */
+export type ControlMessage = { gamev1: 'ready' } | { gamev1: 'connection' };
