@@ -4,6 +4,7 @@
  *   npm run bench -- --players 1000 --rooms 100 --tick 20 --duration 60s
  *   npm run bench -- --ramp 500:10000:500 --rooms-of 10 --step 15s [--through]
  *   npm run bench:compare -- --players 1000 --rooms 100     (GameV1 and the Colyseus peer, same run)
+ *   npm run bench -- --target gamev1,floor-ws,floor-net      (and the transport floor: bench/floor/server.ts)
  *   npm run bench -- --idle 15000                            (authenticated connections that only hold on)
  *   add --workers N to run GameV1 as N processes (WORKERS=N; needs DATABASE_URL and REDIS_URL)
  *
@@ -19,7 +20,7 @@ import { LatencyHistogram } from './lib/histogram.js';
 import type { BotProcessConfig, BotSpec, ChildMessage, ParentMessage } from './lib/protocol.js';
 import { table, writeJson, writePlot, type StepResult } from './lib/report.js';
 import { ProcessProbe, bucketQuantile, histogramBuckets } from './lib/server-probe.js';
-import { startColyseus, startGameV1, type TargetServer } from './lib/targets.js';
+import { startGameV1, startTarget, type TargetName, type TargetServer } from './lib/targets.js';
 
 
 function seconds(text: string): number {
@@ -54,7 +55,10 @@ const { values: args } = parseArgs({
 const tickRate = Number(args.tick);
 const inputRate = Number(args['input-rate'] ?? args.tick);
 const roomSize = Number(args['rooms-of']);
-const targets = args.target.split(',') as ('gamev1' | 'colyseus')[];
+const targets = args.target.split(',') as TargetName[];
+for (const target of targets) {
+  if (!(target in startTarget)) throw new Error(`unknown --target ${target}; one or more of ${Object.keys(startTarget).join(', ')}`);
+}
 const latencyBound = 1000 / tickRate + 10;
 const workers = Number(args.workers);
 const botsPerProcess = Number(args['bots-per-process']);
@@ -174,12 +178,11 @@ async function measure(server: TargetServer, processes: BotProcess[], totals: To
 }
 
 /** Runs one target through the requested load levels; returns one result per level. */
-async function runTarget(name: 'gamev1' | 'colyseus', levels: number[]): Promise<StepResult[]> {
+async function runTarget(name: TargetName, levels: number[]): Promise<StepResult[]> {
   const maxPlayers = levels.at(-1)!;
   const rooms = Number(args.rooms ?? Math.max(1, Math.ceil(maxPlayers / roomSize)));
   const perRoom = Math.ceil(maxPlayers / rooms);
-  const start = name === 'gamev1' ? startGameV1 : startColyseus;
-  const server = await start({ tickRate, maxPlayersPerRoom: perRoom, workers });
+  const server = await startTarget[name]({ tickRate, maxPlayersPerRoom: perRoom, workers });
   console.log(`${name}: server pid ${server.pid} at ${server.url}; ${rooms} rooms of up to ${perRoom}`);
   const totals = new Totals();
   const processes: BotProcess[] = [];
@@ -288,7 +291,7 @@ async function main(): Promise<void> {
   const results: StepResult[] = [];
   for (const target of targets) results.push(...(await runTarget(target, levels)));
   console.log(`\n${table(results)}`);
-  if (targets.length === 2) printRatios(results);
+  printRatios(results);
   writeJson(`${args.out}.json`, { machine, args, latencyBoundMs: latencyBound, results });
   writePlot(`${args.out}.svg`, results, `Latency and tick time vs players (${tickRate} Hz, rooms of ${roomSize})`);
   console.log(`\nwrote ${args.out}.json and ${args.out}.svg`);
@@ -296,13 +299,13 @@ async function main(): Promise<void> {
 
 function printRatios(results: StepResult[]): void {
   for (const ours of results.filter((r) => r.target === 'gamev1')) {
-    const peer = results.find((r) => r.target === 'colyseus' && r.players === ours.players);
-    if (!peer) continue;
-    console.log(
-      `ratio gamev1/colyseus at ${ours.players} players: CPU per 1k players ${(ours.cpuPer1000Players / peer.cpuPer1000Players).toFixed(2)}, ` +
-        `RSS ${(ours.serverRssMb / peer.serverRssMb).toFixed(2)}, snapshot bytes ${(ours.snapshotBytesPerClientPerSecond / peer.snapshotBytesPerClientPerSecond).toFixed(2)}, ` +
-        `latency p99 ${(ours.latencyP99 / peer.latencyP99).toFixed(2)}`,
-    );
+    for (const peer of results.filter((r) => r.target !== 'gamev1' && r.players === ours.players)) {
+      console.log(
+        `ratio gamev1/${peer.target} at ${ours.players} players: CPU per 1k players ${(ours.cpuPer1000Players / peer.cpuPer1000Players).toFixed(2)}, ` +
+          `RSS ${(ours.serverRssMb / peer.serverRssMb).toFixed(2)}, snapshot bytes ${(ours.snapshotBytesPerClientPerSecond / peer.snapshotBytesPerClientPerSecond).toFixed(2)}, ` +
+          `latency p99 ${(ours.latencyP99 / peer.latencyP99).toFixed(2)}`,
+      );
+    }
   }
 }
 

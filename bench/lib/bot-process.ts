@@ -70,7 +70,8 @@ type DriverFactory = (spec: BotSpec, events: BotEvents) => BotDriver;
 type DriverClass = new (spec: BotSpec, config: BotProcessConfig, events: BotEvents) => BotDriver;
 
 async function loadDriver(config: BotProcessConfig): Promise<DriverFactory> {
-  if (config.target === 'gamev1') return (spec, events) => new GameV1Driver(spec, config, events);
+  // The floor servers speak GameV1's protocol.
+  if (config.target !== 'colyseus') return (spec, events) => new GameV1Driver(spec, config, events);
   // The peer has its own package.json and dependencies, so it is loaded by path, outside the main type check.
   const peerDriver = '../peers/colyseus/driver.ts';
   const { ColyseusDriver } = (await import(peerDriver)) as { ColyseusDriver: DriverClass };

@@ -1,4 +1,5 @@
 import type { LatencyHistogram } from './histogram.js';
+import type { TargetName } from './targets.js';
 
 /** One bot's assignment. */
 export interface BotSpec {
@@ -8,7 +9,7 @@ export interface BotSpec {
 }
 
 export interface BotProcessConfig {
-  target: 'gamev1' | 'colyseus';
+  target: TargetName;
   url: string;
   bots: BotSpec[];
   inputRate: number;

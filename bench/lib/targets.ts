@@ -7,12 +7,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsxLoader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href;
 
 /** A server under test, started as its own process so its CPU and memory can be measured alone. */
+export type TargetName = 'gamev1' | 'colyseus' | 'floor-ws' | 'floor-net';
+
 export interface TargetServer {
-  name: 'gamev1' | 'colyseus';
+  name: TargetName;
   url: string;
   pid: number;
   createRooms(count: number, maxPlayers: number): Promise<string[]>;
-  /** Prometheus text with gamev1_tick_duration_seconds (both targets expose it). */
+  /** Prometheus text with gamev1_tick_duration_seconds (every target exposes it). */
   metrics(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -131,3 +133,24 @@ export async function startColyseus(options: TargetOptions): Promise<TargetServe
     stop: stopper(child),
   };
 }
+
+/** GameV1's protocol with no game behind it (bench/floor): what moving the same frames costs by itself. */
+export async function startFloor(transport: 'ws' | 'net', options: TargetOptions): Promise<TargetServer> {
+  const { child, url } = await launch('bench/floor/server.ts', { TICK_RATE: String(options.tickRate), PORT: '0', FLOOR_TRANSPORT: transport });
+  return {
+    name: `floor-${transport}`,
+    url,
+    pid: child.pid!,
+    // Rooms come into being when the first bot joins them.
+    createRooms: async (count) => Array.from({ length: count }, (_, i) => `floor-room-${i}`),
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    stop: stopper(child),
+  };
+}
+
+export const startTarget: Record<TargetName, (options: TargetOptions) => Promise<TargetServer>> = {
+  gamev1: startGameV1,
+  colyseus: startColyseus,
+  'floor-ws': (options) => startFloor('ws', options),
+  'floor-net': (options) => startFloor('net', options),
+};
