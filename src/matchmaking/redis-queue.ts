@@ -59,8 +59,7 @@ export class RedisTicketQueue implements TicketQueue {
     if (!ticketId) return undefined;
     const ticket = await this.ticket(ticketId);
     if (!ticket) return undefined;
-    const claimed = await this.claim([ticketId], new Map());
-    return claimed ? ticket : undefined;
+    return (await this.claimTickets([ticket], new Map())) ? ticket : undefined;
   }
 
   async tickets(): Promise<Ticket[]> {
@@ -70,9 +69,13 @@ export class RedisTicketQueue implements TicketQueue {
 
   async claim(ticketIds: readonly string[], statuses: ReadonlyMap<string, SettledStatus>): Promise<boolean> {
     const tickets = (await Promise.all(ticketIds.map((id) => this.ticket(id)))).filter((t): t is Ticket => t !== undefined);
-    if (tickets.length !== ticketIds.length) return false;
+    return tickets.length === ticketIds.length && this.claimTickets(tickets, statuses);
+  }
+
+  /** Removes tickets already read, atomically and only if every one of them is still queued. */
+  private async claimTickets(tickets: readonly Ticket[], statuses: ReadonlyMap<string, SettledStatus>): Promise<boolean> {
     const keys = [TICKETS, ...tickets.flatMap((t) => t.players.map((p) => playerKey(p.playerId)))];
-    const claimed = (await this.redis.eval(CLAIM, keys.length, ...keys, ...ticketIds)) === 1;
+    const claimed = (await this.redis.eval(CLAIM, keys.length, ...keys, ...tickets.map((t) => t.id))) === 1;
     if (claimed) await this.settle(statuses);
     return claimed;
   }
