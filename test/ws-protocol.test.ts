@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './support/server.js';
+import { isolation, realBackends, startTestServer, type TestServer } from './support/server.js';
 import { TestSocket } from './support/ws.js';
 
 let t: TestServer;
@@ -253,6 +253,62 @@ describe('authentication', () => {
     second.send({ type: 'join_room', room_id: roomId });
     expect((await second.next('room_joined')).resumed).toBe(true);
     second.close();
+  });
+});
+
+describe.runIf(realBackends)('one live connection per player across nodes', () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    const shared = isolation();
+    a = await startTestServer({ NODE_NAME: 'node-a' }, shared);
+    b = await startTestServer({ NODE_NAME: 'node-b' }, shared);
+  });
+  afterAll(async () => {
+    await b?.server.close();
+    await a?.stop();
+  });
+
+  const guestToken = async (name: string): Promise<string> =>
+    (await a.call('POST', '/auth/guest', { body: { display_name: name } })).body.access_token;
+
+  async function authed(on: TestServer, token: string): Promise<TestSocket> {
+    const socket = await TestSocket.open(on.url);
+    socket.send({ type: 'auth', token });
+    await socket.next('auth_ok');
+    return socket;
+  }
+
+  /** Resolves once the socket's own global chat came back through the cache: its node is still serving it. */
+  async function stillServed(socket: TestSocket, text: string): Promise<void> {
+    socket.send({ type: 'chat', message_type: 'global', message: text });
+    await socket.next('chat', (chat) => chat.message === text);
+  }
+
+  it('closes the older connection on another node with 4004 and keeps the player online', async () => {
+    const token = await guestToken('Roamer');
+    const first = await authed(a, token);
+    const id = playerIdOf(first);
+    const second = await authed(b, token);
+    expect((await first.closed).code).toBe(4004);
+    await stillServed(second, 'still here');
+    const online = async () =>
+      (await a.server.db.query<{ is_online: boolean }>('SELECT is_online FROM players WHERE id = $1', [id])).rows[0]?.is_online;
+    expect(await online()).toBe(true);
+    second.close();
+    await expect.poll(online).toBe(false);
+  });
+
+  it('leaves exactly one of two connections that authenticate at the same time on two nodes', async () => {
+    const token = await guestToken('Twin');
+    const sockets = await Promise.all([TestSocket.open(a.url), TestSocket.open(b.url)]);
+    for (const socket of sockets) socket.send({ type: 'auth', token });
+    const loser = await Promise.race(sockets.map((socket) => socket.closed.then(() => socket)));
+    expect((await loser.closed).code).toBe(4004);
+    const survivor = sockets.find((socket) => socket !== loser)!;
+    await survivor.next('auth_ok');
+    await stillServed(survivor, 'the one left');
+    survivor.close();
   });
 });
 

@@ -52,6 +52,8 @@ export class ClientConnection implements RoomConnection {
   held: ClientMessage[] | undefined;
   /** Set once the socket has moved to another process: nothing may be sent through this object any more. */
   detached = false;
+  /** The player's session claimed at authentication (see SessionClaims); undefined if the claim failed. */
+  session: string | undefined;
   readonly connectedAt: number;
   lastSeenAt: number;
   /** Since when the client has been congested (undefined: it is keeping up). */

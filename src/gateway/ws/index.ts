@@ -21,6 +21,7 @@ import {
 import { RoomError, type RoomManager } from '../../rooms/index.js';
 import { ClientConnection, CloseCode, type AuthenticatedPlayer } from './connection.js';
 import { adoptSocket, detachSocket, type SocketHandle } from './handoff.js';
+import { SessionClaims } from './sessions.js';
 
 export { CloseCode } from './connection.js';
 export type { SocketHandle } from './handoff.js';
@@ -32,6 +33,8 @@ export interface MovedConnection {
   ip: string;
   /** What to handle on arrival, in order: the join_room first, then whatever followed it. */
   messages: ClientMessage[];
+  /** The session the connection claimed when it authenticated (it stays the same one). */
+  session: string | undefined;
   /** Set when the target process was gone and the connection came back to where it started. */
   bounced?: boolean;
 }
@@ -59,8 +62,8 @@ export interface WebSocketDeps {
   rooms: RoomManager;
   metrics: Metrics;
   logger: Logger;
-  /** Carries global chat to every node (and every process of this one). */
-  cache: Pick<Cache, 'publish' | 'subscribe'>;
+  /** Carries global chat and session claims to every node (and every process of this one). */
+  cache: Pick<Cache, 'get' | 'set' | 'publish' | 'subscribe'>;
   mover?: ConnectionMover;
   /** Marks a player online/offline in storage; failures are only logged. */
   setOnline(playerId: string, online: boolean): Promise<void>;
@@ -85,6 +88,7 @@ export class WebSocketGateway {
   private readonly sweeper: NodeJS.Timeout;
   private sweeps = 0;
   private unsubscribeChat: (() => Promise<void>) | undefined;
+  private readonly sessions: SessionClaims;
   private closed = false;
 
   constructor(
@@ -101,12 +105,16 @@ export class WebSocketGateway {
       handleProtocols: (protocols) =>
         protocols.has(BINARY_SUBPROTOCOL) ? BINARY_SUBPROTOCOL : protocols.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false,
     });
+    this.sessions = new SessionClaims(deps.cache, deps.logger);
     server.on('upgrade', this.onUpgrade);
     this.sweeper = setInterval(() => this.sweep(), 1_000).unref();
   }
 
-  /** Subscribes to global chat; call once before serving. */
+  /** Subscribes to global chat and session claims; call once before serving. */
   async start(): Promise<void> {
+    await this.sessions.start((playerId, session) => {
+      this.onClaimed(playerId, session).catch((error: unknown) => this.deps.logger.warn({ err: error, player: playerId }, 'checking a session claim failed'));
+    });
     this.unsubscribeChat = await this.deps.cache.subscribe(GLOBAL_CHAT_CHANNEL, (text) => {
       let message: ServerMessage;
       try {
@@ -138,6 +146,7 @@ export class WebSocketGateway {
     this.server.off('upgrade', this.onUpgrade);
     clearInterval(this.sweeper);
     await this.unsubscribeChat?.();
+    await this.sessions.stop();
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
@@ -174,6 +183,7 @@ export class WebSocketGateway {
     const connection = this.register(ws, moved.encoding, moved.ip);
     if (!connection) return;
     this.deps.metrics.connectionsMoved.inc({ direction: moved.bounced ? 'bounced' : 'in' });
+    connection.session = moved.session;
     this.bind(connection, moved.player);
     if (moved.bounced) {
       this.sendError(connection, 'server_error', 'the process hosting this room is not available; try again', 'join_room');
@@ -349,6 +359,12 @@ export class WebSocketGateway {
       connection.close(CloseCode.AuthFailed, 'authentication failed');
       return;
     }
+    try {
+      connection.session = await this.sessions.claim(player.id);
+    } catch (error) {
+      // Logging in still works; only an older connection of the player on another node may stay open.
+      this.deps.logger.warn({ err: error, player: player.id }, 'claiming the session failed');
+    }
     connection.authenticating = false;
     if (!connection.open) return;
     this.bind(connection, player);
@@ -375,7 +391,7 @@ export class WebSocketGateway {
       (handle) => {
         const messages = connection.held ?? [];
         this.release(connection);
-        mover.move(target, { player, encoding: connection.encoding, ip: connection.ip, messages }, handle);
+        mover.move(target, { player, encoding: connection.encoding, ip: connection.ip, messages, session: connection.session }, handle);
       },
       (error: unknown) => {
         this.deps.logger.warn({ err: error, player: player.id }, 'moving a connection to its room failed');
@@ -399,12 +415,25 @@ export class WebSocketGateway {
     connection.player = player;
     const previous = this.byPlayer.get(player.id);
     this.byPlayer.set(player.id, connection);
-    if (previous && previous !== connection) {
-      previous.room?.disconnect(player.id, previous);
-      previous.room = undefined;
-      previous.close(CloseCode.Replaced, 'connected again elsewhere');
-    }
+    if (previous && previous !== connection) this.replace(previous, player.id);
     if (!previous) this.markOnline(player.id, true);
+  }
+
+  /** Another connection of this player claimed its session somewhere: an older one here closes. */
+  private async onClaimed(playerId: string, session: string): Promise<void> {
+    const local = this.byPlayer.get(playerId);
+    if (!local || local.session === session) return;
+    if (await this.sessions.isLive(playerId, local.session)) return; // it claimed after the announced one
+    if (this.byPlayer.get(playerId) !== local) return;
+    // The player is online on the newer connection: forgotten here without marking them offline.
+    this.byPlayer.delete(playerId);
+    this.replace(local, playerId);
+  }
+
+  private replace(connection: ClientConnection, playerId: string): void {
+    connection.room?.disconnect(playerId, connection);
+    connection.room = undefined;
+    connection.close(CloseCode.Replaced, 'connected again elsewhere');
   }
 
   private onClose(connection: ClientConnection, code: number): void {
