@@ -212,12 +212,17 @@ async function runTarget(name: TargetName, levels: number[]): Promise<StepResult
       }
     }
   } finally {
-    for (const bots of processes) bots.child.send({ type: 'stop' } satisfies ParentMessage);
-    await sleep(500);
-    for (const bots of processes) bots.child.kill();
-    await server.stop();
+    await stopAll(processes, server);
   }
   return results;
+}
+
+/** Stops the bot processes (they close their connections first), then the server. */
+async function stopAll(processes: BotProcess[], server: TargetServer): Promise<void> {
+  for (const bots of processes) bots.child.send({ type: 'stop' } satisfies ParentMessage);
+  await sleep(500);
+  for (const bots of processes) bots.child.kill();
+  await server.stop();
 }
 
 function levelsFromArgs(): number[] {
@@ -273,10 +278,7 @@ async function runIdle(count: number, machine: object): Promise<void> {
       `${result.connectRetries} connection attempts retried, ${result.errors} bots gave up`);
     writeJson(`${args.out}.json`, { machine, args, idle: result });
   } finally {
-    for (const bots of processes) bots.child.send({ type: 'stop' } satisfies ParentMessage);
-    await sleep(500);
-    for (const bots of processes) bots.child.kill();
-    await server.stop();
+    await stopAll(processes, server);
   }
 }
 

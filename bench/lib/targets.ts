@@ -6,9 +6,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsxLoader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href;
 
-/** A server under test, started as its own process so its CPU and memory can be measured alone. */
 export type TargetName = 'gamev1' | 'colyseus' | 'floor-ws' | 'floor-net';
 
+/** A server under test, started as its own process so its CPU and memory can be measured alone. */
 export interface TargetServer {
   name: TargetName;
   url: string;
@@ -24,8 +24,6 @@ export interface TargetOptions {
   maxPlayersPerRoom: number;
   /** GameV1's WORKERS: server processes sharing the port (1: a single process). */
   workers?: number;
-  /** GameV1's MAX_CONNECTIONS per process. */
-  maxConnections?: number;
 }
 
 /** Set BENCH_CPU_PROFILE=dir to write a V8 CPU profile of the server under test (open in Chrome DevTools). */
@@ -86,7 +84,7 @@ export async function startGameV1(options: TargetOptions): Promise<TargetServer>
     WORKERS: String(workers),
     TICK_RATE: String(options.tickRate),
     SNAPSHOT_RATE: String(options.tickRate),
-    MAX_CONNECTIONS: String(options.maxConnections ?? 1_000_000),
+    MAX_CONNECTIONS: '1000000',
     MAX_CONNECTIONS_PER_ROOM: String(Math.max(options.maxPlayersPerRoom, 1)),
     WS_MESSAGE_RATE: '1000',
     ENABLE_RATE_LIMITING: 'false',

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import type { ConnectionMover, MovedConnection, SocketHandle } from '../gateway/index.js';
 import { RoomError } from '../rooms/index.js';
-import type { ControlMessage, Envelope, WireError } from './messages.js';
+import { isClusterMessage, type ControlMessage, type Envelope, type WireError } from './messages.js';
 
 type IncomingHandle = SocketHandle | Socket | undefined;
 
@@ -20,10 +20,6 @@ const CALL_TIMEOUT_MS = 3_000;
 const WORKER_INDEX_ENV = 'GAMEV1_WORKER_INDEX';
 const WORKER_COUNT_ENV = 'GAMEV1_WORKER_COUNT';
 const ROOM_HOST = /\.w(\d+)$/;
-
-function isEnvelope(message: unknown): message is Envelope | ControlMessage {
-  return typeof message === 'object' && message !== null && 'gamev1' in message;
-}
 
 function toWire(error: unknown): WireError {
   if (error instanceof RoomError) return { kind: 'room', code: error.code, message: error.message };
@@ -110,6 +106,17 @@ export class WorkerLink implements ConnectionMover {
     });
   }
 
+  /** Calls `op` in every sibling; one that does not answer (restarting) is logged and left out. */
+  async callSiblings<Result>(op: string, args: unknown): Promise<Result[]> {
+    const answers = await Promise.allSettled(this.siblings.map((target) => this.call<Result>(target, op, args)));
+    const results: Result[] = [];
+    for (const answer of answers) {
+      if (answer.status === 'fulfilled') results.push(answer.value);
+      else this.logger.warn({ err: answer.reason, op }, 'a sibling process did not answer');
+    }
+    return results;
+  }
+
   move(target: number, connection: MovedConnection, handle: SocketHandle): void {
     this.channel.send({ gamev1: 'move', from: this.index, to: target, connection }, handle);
   }
@@ -139,7 +146,7 @@ export class WorkerLink implements ConnectionMover {
   }
 
   private readonly onMessage = (message: unknown, handle: IncomingHandle): void => {
-    if (!isEnvelope(message)) return;
+    if (!isClusterMessage(message)) return;
     if (message.gamev1 === 'connection') {
       if (handle && this.accept) this.accept(handle as Socket);
       else (handle as Socket | undefined)?.destroy();

@@ -14,3 +14,8 @@ export type Envelope =
 
 /** Between the primary and one worker: the worker is ready to serve; a new client connection (with its socket). */
 export type ControlMessage = { gamev1: 'ready' } | { gamev1: 'connection' };
+
+/** Tells this project's messages from anything else on a process's IPC channel. */
+export function isClusterMessage(message: unknown): message is Envelope | ControlMessage {
+  return typeof message === 'object' && message !== null && 'gamev1' in message;
+}

@@ -18,9 +18,7 @@ export class ClusterMetrics implements MetricsSource {
   }
 
   async render(): Promise<string> {
-    const remote = await Promise.allSettled(this.link.siblings.map((host) => this.link.call<MetricsSnapshot>(host, 'metrics', null)));
-    const snapshots = [await this.local.snapshot()];
-    for (const result of remote) if (result.status === 'fulfilled') snapshots.push(result.value);
-    return mergeSnapshots(snapshots);
+    const remote = await this.link.callSiblings<MetricsSnapshot>('metrics', null);
+    return mergeSnapshots([await this.local.snapshot(), ...remote]);
   }
 }

@@ -1,9 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import type { HostPort } from '../config/index.js';
+import { urlOf, type HostPort } from '../config/index.js';
 import { WorkerLink } from './link.js';
-import type { ControlMessage, Envelope } from './messages.js';
+import { isClusterMessage, type ControlMessage, type Envelope } from './messages.js';
 
 const RESTART_DELAY_MS = 1_000;
 /**
@@ -25,10 +25,6 @@ export interface PrimaryOptions {
   shutdownTimeout: number;
   /** Logged once every worker is ready, e.g. "GameV1 0.1.0". */
   banner: string;
-}
-
-function isMessage(message: unknown): message is Envelope | ControlMessage {
-  return typeof message === 'object' && message !== null && 'gamev1' in message;
 }
 
 /**
@@ -102,9 +98,8 @@ export function runPrimary(options: PrimaryOptions, logger: Logger): Promise<voi
       acceptor.once('error', reject);
       acceptor.listen({ host: options.bindAddr.host, port: options.bindAddr.port, backlog: 4096 }, () => {
         started = true;
-        const { address, port } = acceptor.address() as net.AddressInfo;
-        const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
-        logger.info(`${options.banner} listening on http://${host.includes(':') ? `[${host}]` : host}:${port} with ${options.workers} worker processes`);
+        const { port } = acceptor.address() as net.AddressInfo;
+        logger.info(`${options.banner} listening on ${urlOf(options.bindAddr, port)} with ${options.workers} worker processes`);
         resolve();
       });
     };
@@ -113,7 +108,7 @@ export function runPrimary(options: PrimaryOptions, logger: Logger): Promise<voi
       const worker = cluster.fork(WorkerLink.environmentFor(index, options.workers));
       workers.set(index, worker);
       worker.on('message', (message: unknown, handle?: unknown) => {
-        if (!isMessage(message)) return;
+        if (!isClusterMessage(message)) return;
         if (message.gamev1 === 'ready') {
           setReady(worker, true);
           if (started) logger.info({ worker: index }, `worker ${index} restarted`);

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { RoomInfo } from '../protocol/index.js';
 import type { LocalRoomDirectory, NewRoom, RoomDetails, RoomDirectory, RoomListFilter } from '../rooms/index.js';
 import type { WorkerLink } from './link.js';
@@ -14,7 +13,6 @@ export class ClusteredRoomDirectory implements RoomDirectory {
   constructor(
     private readonly local: LocalRoomDirectory,
     private readonly link: WorkerLink,
-    private readonly logger: Logger,
   ) {
     link.serve<RoomAndPlayer, RoomInfo>('rooms.reserve', ({ roomId, playerId }) => local.reserve(roomId, playerId));
     link.serve<RoomAndPlayer, void>('rooms.leave', ({ roomId, playerId }) => local.leave(roomId, playerId));
@@ -27,28 +25,26 @@ export class ClusteredRoomDirectory implements RoomDirectory {
   }
 
   reserve(roomId: string, playerId: string): Promise<RoomInfo> {
-    const host = this.link.siblingHosting(roomId);
-    return host === undefined ? this.local.reserve(roomId, playerId) : this.link.call(host, 'rooms.reserve', { roomId, playerId });
+    return this.onHost(roomId, 'rooms.reserve', { roomId, playerId }, () => this.local.reserve(roomId, playerId));
   }
 
   leave(roomId: string, playerId: string): Promise<void> {
-    const host = this.link.siblingHosting(roomId);
-    return host === undefined ? this.local.leave(roomId, playerId) : this.link.call(host, 'rooms.leave', { roomId, playerId });
+    return this.onHost(roomId, 'rooms.leave', { roomId, playerId }, () => this.local.leave(roomId, playerId));
   }
 
   describe(roomId: string): Promise<RoomDetails> {
-    const host = this.link.siblingHosting(roomId);
-    return host === undefined ? this.local.describe(roomId) : this.link.call(host, 'rooms.describe', { roomId });
+    return this.onHost(roomId, 'rooms.describe', { roomId }, () => this.local.describe(roomId));
   }
 
   /** Every process's rooms; a process that does not answer (restarting) is left out rather than failing the list. */
   async list(filter: RoomListFilter): Promise<RoomInfo[]> {
-    const remote = await Promise.allSettled(this.link.siblings.map((host) => this.link.call<RoomInfo[]>(host, 'rooms.list', filter)));
-    const rooms = await this.local.list(filter);
-    for (const result of remote) {
-      if (result.status === 'fulfilled') rooms.push(...result.value);
-      else this.logger.warn({ err: result.reason }, 'a sibling process did not list its rooms');
-    }
-    return rooms;
+    const remote = await this.link.callSiblings<RoomInfo[]>('rooms.list', filter);
+    return [...(await this.local.list(filter)), ...remote.flat()];
+  }
+
+  /** Runs `op` in the process hosting the room: here (`local`) or in a sibling. */
+  private onHost<Result>(roomId: string, op: string, args: unknown, local: () => Promise<Result>): Promise<Result> {
+    const host = this.link.siblingHosting(roomId);
+    return host === undefined ? local() : this.link.call(host, op, args);
   }
 }

@@ -1,4 +1,4 @@
 export { loadConfig, ConfigError, envExample, type LoadOptions } from './load.js';
 export { SETTINGS, type Config } from './settings.js';
 export type { HostPort } from './parsers.js';
-export { VERSION, createLogger } from './process.js';
+export { VERSION, createLogger, urlOf } from './process.js';

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuthService, RateLimiter, TokenIssuer, players } from '../auth/index.js';
 import { RedisCache, openCache, type Cache } from '../cache/index.js';
-import { VERSION, createLogger, type Config, type HostPort } from '../config/index.js';
+import { VERSION, createLogger, urlOf, type Config } from '../config/index.js';
 import { WebSocketGateway, buildGateway, buildMetricsServer } from '../gateway/index.js';
 import { Metrics, type MetricsSource } from '../metrics/index.js';
 import { ClusterMatchPlacement, ClusterMetrics, ClusteredRoomDirectory, type WorkerLink } from '../cluster/index.js';
@@ -12,12 +12,6 @@ import { GAME_MODES, LocalRoomDirectory, RoomManager, SqlGameRecorder, TickLoop 
 import { migrate, openDatabase, type Database } from '../store/index.js';
 import { Leaderboard } from '../leaderboard/index.js';
 import { DEFAULT_RATING_POLICY } from '../rating/index.js';
-
-
-const urlOf = (address: HostPort, port: number) => {
-  const host = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-};
 
 function jwtSecret(config: Config, logger: Logger): string {
   if (config.auth.jwtSecret) return config.auth.jwtSecret;
@@ -180,7 +174,7 @@ export class GameServer {
       const metricsSource: MetricsSource = link ? new ClusterMetrics(metrics, link) : metrics;
       const gateway = await buildGateway({
         auth,
-        rooms: link ? new ClusteredRoomDirectory(localRooms, link, logger) : localRooms,
+        rooms: link ? new ClusteredRoomDirectory(localRooms, link) : localRooms,
         matchmaking,
         leaderboard,
         maxPlayersPerRoom: config.transport.maxConnectionsPerRoom,
