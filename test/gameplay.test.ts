@@ -119,6 +119,8 @@ describe('authority', () => {
     const firing = setInterval(() => void shootAt(shooter.client, shooter.id, target.id), 100);
     try {
       const killed = await waitFor(shooter.client, 'snapshot', (e) => me(e.snapshot.players, shooter.id)!.score === 1);
+      // Shots still flying when the victim respawns (at a random point) could land on the fresh spawn.
+      clearInterval(firing);
       expect(me(killed.snapshot.players, target.id)).toMatchObject({ alive: false, health: 0, deaths: 1 });
       const respawned = await waitFor(shooter.client, 'snapshot', (e) => me(e.snapshot.players, target.id)!.alive, 10_000);
       expect(me(respawned.snapshot.players, target.id)!.health).toBe(100);
