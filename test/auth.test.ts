@@ -177,6 +177,27 @@ describe('guest play', () => {
 });
 
 describe('HTTP surface', () => {
+  it('takes Content-Type: application/json with an empty body as no body', async () => {
+    const json = { 'content-type': 'application/json' };
+    const guest = await t.call('POST', '/auth/guest', { body: '', headers: json });
+    expect(guest.status).toBe(201);
+    const refreshed = await t.call('POST', '/auth/refresh', { token: guest.body.refresh_token, body: '', headers: json });
+    expect(refreshed.status).toBe(200);
+    const out = await t.call('POST', '/auth/logout', {
+      token: refreshed.body.refresh_token,
+      body: '',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    expect(out.status).toBe(204);
+
+    // A route that needs a body still says so.
+    for (const path of ['/auth/register', '/auth/login']) {
+      const res = await t.call('POST', path, { body: '', headers: json });
+      expect(res.status, path).toBe(400);
+      expect(res.body).toMatchObject({ code: 'validation_error', message: expect.stringMatching(/body/) });
+    }
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const res = await t.call('GET', '/nope');
     expect(res.status).toBe(404);

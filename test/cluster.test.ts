@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProcess } from './support/process.js';
 import { dropIsolation, isolation, realBackends, testConfig } from './support/server.js';
@@ -41,20 +41,9 @@ const hostOf = (roomId: string) => roomId.slice(roomId.lastIndexOf('.'));
 
 describe.skipIf(!realBackends)('a node of two worker processes', () => {
   const scope = isolation();
-  const config = testConfig({}, scope);
-  const child = startProcess({
-    DATABASE_URL: process.env.DATABASE_URL ?? '',
-    REDIS_URL: process.env.REDIS_URL ?? '',
-    DATABASE_SCHEMA: scope.schema,
-    REDIS_KEY_PREFIX: scope.keyPrefix,
-    GATEWAY_BIND_ADDR: '127.0.0.1:0',
-    JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
-    NODE_NAME: 'cl',
-    WORKERS: '2',
-    MAX_PLAYERS_PER_MATCH: '2',
-    MATCHMAKING_INTERVAL: '100',
-    LOG_LEVEL: 'info',
-  });
+  // Spawned in beforeAll, so a skipped suite (the embedded-backend pass) starts no process.
+  let child: ReturnType<typeof startProcess>;
+  let lines: Interface;
   const log: string[] = [];
   const logged = (pattern: RegExp) =>
     new Promise<string>((resolve) => {
@@ -67,8 +56,6 @@ describe.skipIf(!realBackends)('a node of two worker processes', () => {
       };
       lines.on('line', onLine);
     });
-  const lines = createInterface({ input: child.stdout });
-  lines.on('line', (line) => log.push(line));
   let base = '';
   let token = '';
   const rooms: string[] = [];
@@ -83,6 +70,21 @@ describe.skipIf(!realBackends)('a node of two worker processes', () => {
   }
 
   beforeAll(async () => {
+    child = startProcess({
+      DATABASE_URL: process.env.DATABASE_URL ?? '',
+      REDIS_URL: process.env.REDIS_URL ?? '',
+      DATABASE_SCHEMA: scope.schema,
+      REDIS_KEY_PREFIX: scope.keyPrefix,
+      GATEWAY_BIND_ADDR: '127.0.0.1:0',
+      JWT_SECRET: 'test-secret-that-is-at-least-32-characters-long',
+      NODE_NAME: 'cl',
+      WORKERS: '2',
+      MAX_PLAYERS_PER_MATCH: '2',
+      MATCHMAKING_INTERVAL: '100',
+      LOG_LEVEL: 'info',
+    });
+    lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => log.push(line));
     const line = await logged(/with 2 worker processes/);
     base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line)![1]!;
     token = (await call(base, 'POST', '/auth/guest', { body: { display_name: 'host' } })).body.access_token as string;
@@ -95,8 +97,8 @@ describe.skipIf(!realBackends)('a node of two worker processes', () => {
 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
-    child.kill('SIGKILL');
-    await dropIsolation(config);
+    child?.kill('SIGKILL');
+    await dropIsolation(testConfig({}, scope));
   });
 
   it('spreads rooms over both processes and names the host in the room id', () => {
@@ -198,9 +200,19 @@ describe.skipIf(!realBackends)('a node of two worker processes', () => {
   });
 
   it('carries global chat to the players of both processes', async () => {
-    const listeners = await Promise.all(['g1', 'g2', 'g3'].map(guestSocket));
-    listeners[0]!.send({ type: 'chat', message_type: 'global', message: 'hello everyone' });
-    for (const socket of listeners) await socket.next('chat', (chat) => chat.message === 'hello everyone');
+    // A socket lives in the process hosting the room it joined: one player in a room of each worker.
+    const [one, two, roaming] = await Promise.all(['g1', 'g2', 'g3'].map(guestSocket));
+    for (const [socket, host] of [[one!, '.w1'], [two!, '.w2']] as const) {
+      socket.send({ type: 'join_room', room_id: rooms.find((id) => hostOf(id) === host)! });
+      expect(hostOf((await socket.next('room_joined')).room_id)).toBe(host);
+    }
+    for (const [sender, name] of [[one!, 'g1'], [two!, 'g2']] as const) {
+      sender.send({ type: 'chat', message_type: 'global', message: `hello from ${name}` });
+      for (const socket of [one!, two!, roaming!]) {
+        const chat = await socket.next('chat', (message) => message.message === `hello from ${name}`);
+        expect(chat).toMatchObject({ message_type: 'global', from: { name } });
+      }
+    }
   });
 
   it('restarts a worker that dies, and drains on SIGTERM', async () => {

@@ -26,7 +26,6 @@ describe('loadConfig', () => {
       maxPlayersPerMatch: 8,
       enablePriorityQueue: true,
     });
-    expect(config.autoscaling).toEqual({ minServers: 2, maxServers: 20, scaleUpThreshold: 75, scaleDownThreshold: 25 });
     expect(config.game).toMatchObject({ tickRate: 60, maxEntities: 10000, snapshotRate: 20 });
     expect(config.monitoring.enableMetrics).toBe(true);
   });
@@ -75,13 +74,15 @@ enable_priority_queue = true
 enable_metrics = true
 `);
     file(directory, '.env', 'MAX_CONNECTIONS=2000\nTICK_RATE=30\n');
+    const warnings: string[] = [];
     const config = loadConfig({
       env: { TICK_RATE: '20' },
       argv: ['--config', gateway, `--config=${worker}`],
       cwd: directory,
+      warn: (message) => warnings.push(message),
     });
     expect(config.server.bindAddr.port).toBe(3001);
-    expect(config.server.workerEndpoint).toBe('http://worker:50051');
+    expect(warnings).toEqual([expect.stringMatching(/gateway\.toml: server\.worker_endpoint is no longer read and is ignored/)]);
     expect(config.transport.enableCompression).toBe(true);
     expect(config.transport.maxConnections).toBe(2000); // .env over TOML
     expect(config.game.tickRate).toBe(20); // environment over .env
@@ -106,7 +107,11 @@ enable_metrics = true
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL .* must be one of/],
     [{ MIN_PLAYERS_PER_MATCH: '9' }, /MIN_PLAYERS_PER_MATCH \(9\) must not exceed MAX_PLAYERS_PER_MATCH \(8\)/],
     [{ TICK_RATE: '10' }, /SNAPSHOT_RATE \(20\) must not exceed TICK_RATE \(10\)/],
-    [{ SCALE_DOWN_THRESHOLD: '80' }, /SCALE_DOWN_THRESHOLD \(80\) must be below SCALE_UP_THRESHOLD \(75\)/],
+    [
+      { MAX_CONNECTIONS_PER_ROOM: '6' },
+      /MAX_PLAYERS_PER_MATCH \(8\) must not exceed MAX_CONNECTIONS_PER_ROOM \(6\) or MAX_ENTITIES \(10000\)/,
+    ],
+    [{ MAX_ENTITIES: '4' }, /MAX_PLAYERS_PER_MATCH \(8\) must not exceed MAX_CONNECTIONS_PER_ROOM \(100\) or MAX_ENTITIES \(4\)/],
     [{ WORKERS: '2', REDIS_URL: 'redis://127.0.0.1:6379' }, /WORKERS=2 needs DATABASE_URL and REDIS_URL/],
     [{ WORKERS: '0', DATABASE_URL: 'postgres://h/db' }, /WORKERS=0 needs DATABASE_URL and REDIS_URL/],
     [
@@ -134,6 +139,41 @@ enable_metrics = true
     expect(() => loadConfig({ env: {}, argv: ['--config', join(directory, 'missing.toml')], cwd: directory })).toThrow(
       /cannot read config file/,
     );
+  });
+
+  it('accepts a match exactly as large as a room allows', () => {
+    const config = loadConfig({ env: { MAX_PLAYERS_PER_MATCH: '6', MAX_CONNECTIONS_PER_ROOM: '6', MAX_ENTITIES: '6' }, cwd: dir() });
+    expect(config.matchmaking.maxPlayersPerMatch).toBe(6);
+  });
+
+  it('starts with a warning, not an error, when retired settings are still set', () => {
+    const directory = dir();
+    const old = file(directory, 'old.toml', `
+[server]
+worker_endpoint = "http://worker:50051"
+room_manager_endpoint = ""
+
+[autoscaling]
+min_servers = 2
+max_servers = 20
+scale_up_threshold = 75.0
+scale_down_threshold = 25.0
+`);
+    file(directory, '.env', 'SCALE_DOWN_THRESHOLD=25.0\n');
+    const warnings: string[] = [];
+    const config = loadConfig({ env: { MIN_SERVERS: '2' }, argv: ['--config', old], cwd: directory, warn: (message) => warnings.push(message) });
+    expect(Object.keys(config)).not.toContain('autoscaling');
+    expect(Object.keys(config.server)).not.toContain('workerEndpoint');
+    expect(warnings).toEqual([
+      expect.stringMatching(/old\.toml: server\.worker_endpoint is no longer read and is ignored; remove it$/),
+      expect.stringMatching(/old\.toml: server\.room_manager_endpoint is no longer read/),
+      expect.stringMatching(/old\.toml: \[autoscaling\] is no longer read and is ignored; remove it \(.*gateway-hpa\.yaml\)/),
+      'MIN_SERVERS (environment) is no longer read and is ignored; remove it',
+      'SCALE_DOWN_THRESHOLD (.env) is no longer read and is ignored; remove it',
+    ]);
+    // A typo next to a retired key is still an error.
+    const typo = file(directory, 'typo.toml', '[server]\nworker_endpoint = ""\nbind_adr = "0.0.0.0:1"\n');
+    expect(() => loadConfig({ env: {}, argv: ['--config', typo], cwd: directory, warn: () => undefined })).toThrow(/unknown key server\.bind_adr/);
   });
 
   it('rejects unknown arguments and a --config without a path', () => {

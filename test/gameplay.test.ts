@@ -146,6 +146,17 @@ describe('seats', () => {
   it('the SDK reconnects by itself and keeps its seat, entity and score', async () => {
     const watcher = await joinedPlayer('Observer');
     const flaky = await joinedPlayer('Flaky', watcher.roomId);
+    // Flaky scores a kill first, so there is a score to keep.
+    await approach(flaky.client, flaky.id, watcher.id);
+    const shots: Promise<number>[] = [];
+    const firing = setInterval(() => shots.push(shootAt(flaky.client, flaky.id, watcher.id)), 100);
+    try {
+      await waitFor(watcher.client, 'snapshot', (e) => me(e.snapshot.players, flaky.id)?.score === 1);
+    } finally {
+      // Stop at the first kill, so the score to keep is exactly 1; no shot may still be on its way at the cut.
+      clearInterval(firing);
+      await Promise.all(shots);
+    }
     const disconnected = waitFor(watcher.client, 'player_disconnected');
     const reconnected = waitFor(watcher.client, 'player_reconnected');
     const back = waitFor(flaky.client, 'reconnected');
@@ -154,7 +165,9 @@ describe('seats', () => {
     expect((await back).room).toMatchObject({ room_id: watcher.roomId, resumed: true, entity_id: flaky.entity });
     await reconnected;
     const sequence = flaky.client.sendInput({ movement: { x: 0, y: 0, z: 1 } });
-    await waitFor(watcher.client, 'snapshot', (e) => (me(e.snapshot.players, flaky.id)?.last_input_sequence ?? 0) >= sequence);
+    const resumed = await waitFor(watcher.client, 'snapshot', (e) => (me(e.snapshot.players, flaky.id)?.last_input_sequence ?? 0) >= sequence);
+    expect(me(resumed.snapshot.players, flaky.id)).toMatchObject({ entity_id: flaky.entity, score: 1 });
+    expect(me(resumed.snapshot.players, watcher.id)!.deaths).toBe(1);
     watcher.client.close();
     flaky.client.close();
   });

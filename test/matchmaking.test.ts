@@ -71,8 +71,15 @@ describe('matchmaking HTTP API (seed paths)', () => {
     const west = await guest(t, 'West');
     await t.call('POST', '/api/matchmaking/queue', { token: east.token, body: { game_mode: 'deathmatch', region: 'us-east' } });
     await t.call('POST', '/api/matchmaking/queue', { token: west.token, body: { game_mode: 'deathmatch', region: 'us-west' } });
+    // Same region, different modes.
+    const solo = await guest(t, 'Solo');
+    const squad = await guest(t, 'Squad');
+    await t.call('POST', '/api/matchmaking/queue', { token: solo.token, body: { game_mode: 'deathmatch', region: 'ap-south' } });
+    expect((await t.call('POST', '/api/matchmaking/queue', { token: squad.token, body: { game_mode: 'team_deathmatch', region: 'ap-south' } })).status).toBe(202);
     await expect.poll(async () => (await t.call('GET', '/api/matchmaking/status', { token: east.token })).body.status, { timeout: 6_000 }).toBe('timeout');
-    expect((await t.call('GET', '/api/matchmaking/status', { token: west.token })).body.status).toBe('timeout');
+    for (const { token } of [west, solo, squad]) {
+      await expect.poll(async () => (await t.call('GET', '/api/matchmaking/status', { token })).body.status, { timeout: 6_000 }).toBe('timeout');
+    }
   });
 });
 
@@ -175,7 +182,7 @@ describe.runIf(realBackends)('two gateway processes sharing one Redis', () => {
         expect(room.players.length).toBeGreaterThanOrEqual(2);
         expect(room.players.length).toBeLessThanOrEqual(4);
         // Each room lives on the node that formed the match, and only there.
-        expect(nodeA.server.rooms.list().some((r) => r.room_id === roomId)).toBe(room.node === 'node-a');
+        expect((await nodeA.server.rooms.list({})).some((r) => r.room_id === roomId)).toBe(room.node === 'node-a');
       }
     } finally {
       child.kill('SIGTERM');

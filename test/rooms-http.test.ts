@@ -75,6 +75,18 @@ describe('room HTTP API (seed paths)', () => {
     socket.close();
   });
 
+  it('joins and leaves with Content-Type: application/json and an empty body', async () => {
+    const room = (await t.call('POST', '/api/rooms/create', { token: host.token, body: { room_name: 'Empty bodies', max_players: 2 } })).body;
+    const json = { 'content-type': 'application/json' };
+    const join = await t.call('POST', `/api/rooms/${room.room_id}/join`, { token: guest.token, body: '', headers: json });
+    expect(join.status).toBe(200);
+    const leave = await t.call('POST', `/api/rooms/${room.room_id}/leave`, { token: guest.token, body: '', headers: json });
+    expect(leave.body).toEqual({ room_id: room.room_id, left: true });
+    const create = await t.call('POST', '/api/rooms/create', { token: host.token, body: '', headers: json });
+    expect(create.status).toBe(400);
+    expect(create.body.code).toBe('validation_error');
+  });
+
   it('answers bad requests clearly', async () => {
     const noToken = await t.call('POST', '/api/rooms/create', { body: { room_name: 'x' } });
     expect(noToken.status).toBe(401);

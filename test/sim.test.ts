@@ -221,8 +221,8 @@ describe('shooting', () => {
     expect(entity(sim, a.id)).toMatchObject({ score: 1, deaths: 0 });
     expect(entity(sim, b.id)).toMatchObject({ score: 0, deaths: 1, alive: 0, health: 0 });
     expect(sim.results()).toEqual([
-      { entity: a.id, score: 1, deaths: 0 },
-      { entity: b.id, score: 0, deaths: 1 },
+      { entity: a.id, team: 0, score: 1, deaths: 0 },
+      { entity: b.id, team: 0, score: 0, deaths: 1 },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerMessage } from '../src/protocol/index.js';
 import { isolation, realBackends, startTestServer, type TestServer } from './support/server.js';
 import { TestSocket } from './support/ws.js';
 
@@ -117,8 +118,19 @@ describe('the seed JavaScript client', () => {
     await bob.joinRoom(roomId);
     await expect.poll(() => ann.joined.map((p) => p.name)).toEqual(['Bob']);
     await expect.poll(() => bob.snapshots.at(-1)?.players.length).toBe(2);
+
+    // Bob drops: Ann is told, and Bob keeps his seat in her snapshots for the grace period (RECONNECT_GRACE, 30 s).
+    const annSaw: ServerMessage[] = [];
+    (ann.ws as WebSocket).on('message', (data) => annSaw.push(JSON.parse(String(data)) as ServerMessage));
     bob.ws.close();
-    await expect.poll(() => ann.snapshots.at(-1).players.find((p: any) => p.name === 'Bob')).toBeDefined();
+    await expect.poll(() => annSaw.find((m) => m.type === 'player_disconnected')).toMatchObject({
+      room_id: roomId,
+      player: { id: ann.joined[0].id, name: 'Bob', connected: false },
+    });
+    const seen = ann.snapshots.length;
+    await expect.poll(() => ann.snapshots.length).toBeGreaterThan(seen + 2);
+    for (const snapshot of ann.snapshots.slice(seen)) expect(snapshot.players.map((p: { name: string }) => p.name).sort()).toEqual(['Ann', 'Bob']);
+    expect(annSaw.filter((m) => m.type === 'player_left')).toEqual([]);
     ann.ws.close();
   });
 });

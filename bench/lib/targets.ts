@@ -86,6 +86,9 @@ export async function startGameV1(options: TargetOptions): Promise<TargetServer>
     SNAPSHOT_RATE: String(options.tickRate),
     MAX_CONNECTIONS: '1000000',
     MAX_CONNECTIONS_PER_ROOM: String(Math.max(options.maxPlayersPerRoom, 1)),
+    // A formed match must fit in one room (checked at start-up).
+    MIN_PLAYERS_PER_MATCH: '1',
+    MAX_PLAYERS_PER_MATCH: String(Math.max(options.maxPlayersPerRoom, 1)),
     WS_MESSAGE_RATE: '1000',
     ENABLE_RATE_LIMITING: 'false',
     TIME_LIMIT: '86400',

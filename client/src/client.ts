@@ -1,6 +1,6 @@
 import { BINARY_SUBPROTOCOL, JSON_SUBPROTOCOL, decodeServerFrame, encodeMessage, type Encoding } from '../../src/protocol/codec.js';
-import type { ClientMessage, ClientMessageOf, RoomInfo, ServerMessage } from '../../src/protocol/messages.js';
-import type { Vec3 } from '../../src/sim/types.js';
+import type { RoomInfo } from '../../src/api/index.js';
+import type { ClientMessage, ClientMessageOf, ServerMessage, Vec3 } from '../../src/protocol/messages.js';
 import { backoffDelay, resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { TypedEmitter } from './emitter.js';
 import { GameV1Error, closeError } from './errors.js';

@@ -1,5 +1,4 @@
-import type { JsonSnapshot, ServerMessage } from '../../src/protocol/messages.js';
-import type { SnapshotState } from '../../src/sim/types.js';
+import type { JsonSnapshot, ServerMessage, SnapshotState } from '../../src/protocol/messages.js';
 import type { GameV1Error } from './errors.js';
 
 /** The server message of one `type`. */

@@ -22,6 +22,6 @@ export type {
   SnapshotEvent,
   WebRtcSdpMessage,
 } from './events.js';
-export type { JsonPlayerState, JsonSnapshot, RoomInfo, RoomPlayer, ServerMessage, ClientMessage } from '../../src/protocol/messages.js';
-export type { SnapshotState, EntityState, Vec3 } from '../../src/sim/types.js';
+export type { RoomInfo, RoomPlayer } from '../../src/api/index.js';
+export type { JsonPlayerState, JsonSnapshot, ServerMessage, ClientMessage, SnapshotState, EntityState, Vec3 } from '../../src/protocol/messages.js';
 export { BINARY_SUBPROTOCOL, JSON_SUBPROTOCOL, type Encoding } from '../../src/protocol/codec.js';

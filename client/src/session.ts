@@ -1,10 +1,9 @@
-import type { RoomInfo } from '../../src/protocol/messages.js';
+import type { AuthResult as AuthResponse, MatchmakingStatus, Player, RoomInfo, RoomList } from '../../src/api/index.js';
 import { GameV1Error } from './errors.js';
 import { TokenStore } from './tokens.js';
 
-/** A player record and the token response, exactly as the HTTP API returns them. */
-export type { AuthResult as AuthResponse, PublicPlayer as Player } from '../../src/auth/index.js';
-import type { AuthResult as AuthResponse, PublicPlayer as Player } from '../../src/auth/index.js';
+/** The HTTP responses, exactly as the server declares them in src/api. */
+export type { AuthResult as AuthResponse, MatchmakingStatus, Player } from '../../src/api/index.js';
 
 export interface CreateRoomRequest {
   room_name: string;
@@ -18,20 +17,6 @@ export interface QueueRequest {
   region: string;
   /** Seconds; the server caps it at MAX_WAIT_TIME. */
   max_wait_time?: number;
-}
-
-/** GET /api/matchmaking/status: `matched` carries the room to join. */
-export interface MatchmakingStatus {
-  status: 'idle' | 'queued' | 'matched' | 'timeout' | 'invalid' | 'cancelled';
-  ticket_id?: string;
-  game_mode?: string;
-  region?: string;
-  waited_seconds?: number;
-  skill_window?: number;
-  priority?: boolean;
-  room_id?: string;
-  players?: string[];
-  reason?: string;
 }
 
 export interface ListRoomsFilter {
@@ -113,7 +98,7 @@ export class AuthSession {
     if (filter.joinable !== undefined) query.set('joinable', String(filter.joinable));
     const search = query.toString();
     const path = search ? `/api/rooms/list?${search}` : '/api/rooms/list';
-    const { rooms } = await this.request<{ rooms: RoomInfo[] }>('GET', path, { auth: 'access' });
+    const { rooms } = await this.request<RoomList>('GET', path, { auth: 'access' });
     return rooms;
   }
 

@@ -1,7 +1,6 @@
-import type { RoomPlayer } from '../../src/protocol/messages.js';
+import type { RoomPlayer, SnapshotState } from '../../src/protocol/messages.js';
 import { decodeSnapshot } from '../../src/protocol/snapshot.js';
 import { toJsonSnapshot } from '../../src/protocol/snapshot-json.js';
-import type { SnapshotState } from '../../src/sim/types.js';
 import type { GameSnapshotMessage, SnapshotEvent } from './events.js';
 import type { Logger } from './logger.js';
 

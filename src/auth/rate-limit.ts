@@ -32,7 +32,7 @@ export class RateLimiter {
       if (count <= limit.max) return;
       this.onLimited(limit.scope);
       const retryAfter = Math.max(1, Math.ceil(resetInMs / 1000));
-      throw new AppError(429, 'rate_limited', `too many ${action} attempts for this ${limit.scope}; retry in ${retryAfter} s`, {
+      throw new AppError('rate_limited', 'rate_limited', `too many ${action} attempts for this ${limit.scope}; retry in ${retryAfter} s`, {
         'retry-after': String(retryAfter),
       });
     });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuthResult, Player } from '../api/index.js';
 import type { Cache } from '../cache/index.js';
 import { AppError, unauthorized } from '../errors/index.js';
 import type { Database } from '../store/index.js';
@@ -6,24 +7,6 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 import { players, sessions, type PlayerRow } from './repository.js';
 import type { AccessClaims, TokenIssuer } from './tokens.js';
-
-export interface PublicPlayer {
-  id: string;
-  email: string | null;
-  display_name: string;
-  is_guest: boolean;
-  skill_rating: number;
-  created_at: string;
-}
-
-export interface AuthResult {
-  player: PublicPlayer;
-  access_token: string;
-  refresh_token: string;
-  token_type: 'Bearer';
-  /** Access token lifetime in seconds. */
-  expires_in: number;
-}
 
 /** Who is calling and from where, for rate limits and the session record. */
 export interface ClientInfo {
@@ -42,7 +25,7 @@ type RefreshRefusal = 'unknown_session' | 'session_revoked' | 'session_expired' 
 
 const revokedKey = (sessionId: string) => `session:revoked:${sessionId}`;
 
-function toPublic(row: PlayerRow): PublicPlayer {
+function toPublic(row: PlayerRow): Player {
   return {
     id: row.id,
     email: row.email,
@@ -85,7 +68,7 @@ export class AuthService {
     });
     if (!row) {
       this.onAttempt('register', 'email_taken');
-      throw new AppError(409, 'email_taken', 'an account with this email already exists');
+      throw new AppError('conflict', 'email_taken', 'an account with this email already exists');
     }
     this.onAttempt('register', 'ok');
     return this.startSession(row, client);
@@ -167,9 +150,9 @@ export class AuthService {
     return claims;
   }
 
-  async profile(playerId: string): Promise<PublicPlayer> {
+  async profile(playerId: string): Promise<Player> {
     const row = await players.byId(this.db, playerId);
-    if (!row) throw new AppError(404, 'player_not_found', 'player no longer exists');
+    if (!row) throw new AppError('not_found', 'player_not_found', 'player no longer exists');
     return toPublic(row);
   }
 

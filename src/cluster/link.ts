@@ -1,8 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
-import type { ConnectionMover, MovedConnection, SocketHandle } from '../gateway/index.js';
-import { RoomError } from '../rooms/index.js';
+import type { MovedConnection, SocketHandle } from '../rooms/index.js';
 import { isClusterMessage, type ControlMessage, type Envelope, type WireError } from './messages.js';
 
 type IncomingHandle = SocketHandle | Socket | undefined;
@@ -21,24 +20,22 @@ const WORKER_INDEX_ENV = 'GAMEV1_WORKER_INDEX';
 const WORKER_COUNT_ENV = 'GAMEV1_WORKER_COUNT';
 const ROOM_HOST = /\.w(\d+)$/;
 
+const internalError = (message: string): WireError => ({ category: 'internal', code: 'internal_error', message });
+
+/** Anything but an AppError is a bug on the serving side: logged there; the caller learns only that it happened. */
 function toWire(error: unknown): WireError {
-  if (error instanceof RoomError) return { kind: 'room', code: error.code, message: error.message };
-  if (error instanceof AppError) return { kind: 'app', status: error.statusCode, code: error.code, message: error.message };
-  return { kind: 'internal', message: 'internal error in a sibling process' };
+  if (error instanceof AppError) return { category: error.category, code: error.code, message: error.message };
+  return internalError('internal error in a sibling process');
 }
 
-function fromWire(error: WireError): Error {
-  if (error.kind === 'room') return new RoomError(error.code as RoomError['code'], error.message);
-  if (error.kind === 'app') return new AppError(error.status, error.code, error.message);
-  return new Error(error.message);
-}
+const fromWire = (error: WireError): AppError => new AppError(error.category, error.code, error.message);
 
 /**
  * One worker process's line to its siblings on this host, relayed by the primary: request/reply calls, and
  * connections moved (with their socket) to the process hosting the room they join. Room ids end in `.wN`,
  * the index of the process that hosts them, so any process can route by id alone.
  */
-export class WorkerLink implements ConnectionMover {
+export class WorkerLink {
   private nextCall = 1;
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void; timer: NodeJS.Timeout }>();
   private readonly handlers = new Map<string, Handler>();
@@ -83,23 +80,18 @@ export class WorkerLink implements ConnectionMover {
     return index >= 1 && index <= this.count ? index : undefined;
   }
 
-  siblingHosting(roomId: string): number | undefined {
-    const host = this.hostOf(roomId);
-    return host === this.index ? undefined : host;
-  }
-
   /** Answers calls named `op` from sibling processes. */
   serve<Args, Result>(op: string, handler: (args: Args) => Promise<Result>): void {
     this.handlers.set(op, handler as Handler);
   }
 
-  /** Calls `op` in process `target`; errors thrown there (RoomError, AppError) are thrown here. */
+  /** Calls `op` in process `target`; an AppError thrown there (a RoomError too) is thrown here as an AppError. */
   call<Result>(target: number, op: string, args: unknown): Promise<Result> {
     const id = this.nextCall++;
     return new Promise<Result>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new AppError(503, 'worker_unavailable', `process ${target} did not answer within ${CALL_TIMEOUT_MS} ms`));
+        reject(new AppError('unavailable', 'worker_unavailable', `process ${target} did not answer within ${CALL_TIMEOUT_MS} ms`));
       }, CALL_TIMEOUT_MS);
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.channel.send({ gamev1: 'call', from: this.index, to: target, id, op, args });
@@ -140,7 +132,7 @@ export class WorkerLink implements ConnectionMover {
     this.channel.off('message', this.onMessage);
     for (const [id, call] of this.pending) {
       clearTimeout(call.timer);
-      call.reject(new AppError(503, 'worker_unavailable', 'shutting down'));
+      call.reject(new AppError('unavailable', 'worker_unavailable', 'shutting down'));
       this.pending.delete(id);
     }
   }
@@ -176,11 +168,11 @@ export class WorkerLink implements ConnectionMover {
     const reply = (result: { ok: true; value: unknown } | { ok: false; error: WireError }) =>
       this.channel.send({ gamev1: 'reply', from: this.index, to: from, id, ...result });
     const handler = this.handlers.get(op);
-    if (!handler) return void reply({ ok: false, error: { kind: 'internal', message: `unknown call ${op}` } });
+    if (!handler) return void reply({ ok: false, error: internalError(`unknown call ${op}`) });
     try {
       reply({ ok: true, value: await handler(args as never) });
     } catch (error) {
-      if (!(error instanceof RoomError) && !(error instanceof AppError)) this.logger.error({ err: error, op }, 'sibling call failed');
+      if (!(error instanceof AppError)) this.logger.error({ err: error, op }, 'sibling call failed');
       reply({ ok: false, error: toWire(error) });
     }
   }

@@ -1,10 +1,8 @@
-import type { MovedConnection } from '../gateway/index.js';
+import type { ErrorCategory } from '../errors/index.js';
+import type { MovedConnection } from '../rooms/index.js';
 
-/** An error crossing the IPC channel, rebuilt as the same kind of error on the calling side. */
-export type WireError =
-  | { kind: 'room'; code: string; message: string }
-  | { kind: 'app'; status: number; code: string; message: string }
-  | { kind: 'internal'; message: string };
+/** An AppError crossing the IPC channel, rebuilt as one on the calling side. */
+export type WireError = { category: ErrorCategory; code: string; message: string };
 
 /** What worker processes send each other through the primary; `from` and `to` are 1-based process indexes. */
 export type Envelope =

@@ -87,7 +87,7 @@ export function runPrimary(options: PrimaryOptions, logger: Logger): Promise<voi
         to: from,
         id: message.id,
         ok: false,
-        error: { kind: 'app', status: 503, code: 'worker_unavailable', message: `process ${message.to} is restarting` },
+        error: { category: 'unavailable', code: 'worker_unavailable', message: `process ${message.to} is restarting` },
       };
       sender.send(reply);
     }

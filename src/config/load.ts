@@ -17,12 +17,25 @@ export interface LoadOptions {
   argv?: readonly string[];
   /** Directory holding the optional `.env` file. */
   cwd?: string;
+  /** Told about retired settings that are still set and ignored; by default printed to stderr. */
+  warn?: (message: string) => void;
 }
 
 type TomlTable = Record<string, unknown>;
 type Source = { value: string; origin: string };
 
 const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Settings earlier versions declared but never acted on. A deployment that still sets one keeps starting
+ * (an unknown TOML key is otherwise an error) and is told the setting is ignored.
+ */
+const RETIRED = {
+  sections: ['autoscaling'],
+  keys: ['server.worker_endpoint', 'server.room_manager_endpoint'],
+  env: ['WORKER_ENDPOINT', 'ROOM_MANAGER_ENDPOINT', 'MIN_SERVERS', 'MAX_SERVERS', 'SCALE_UP_THRESHOLD', 'SCALE_DOWN_THRESHOLD'],
+};
+const IGNORED = 'is no longer read and is ignored; remove it';
 
 export function configFilesFrom(argv: readonly string[]): string[] {
   const files: string[] = [];
@@ -56,9 +69,17 @@ function readToml(path: string): TomlTable {
   }
 }
 
-/** Checks a TOML file only uses known sections and keys, so a typo is an error instead of a silent default. */
-function checkTomlKeys(table: TomlTable, path: string): void {
+/**
+ * Checks a TOML file only uses known sections and keys, so a typo is an error instead of a silent default.
+ * Returns a note for each retired section or key it ignores.
+ */
+function checkTomlKeys(table: TomlTable, path: string): string[] {
+  const notes: string[] = [];
   for (const [section, body] of Object.entries(table)) {
+    if (RETIRED.sections.includes(section)) {
+      notes.push(`${path}: [${section}] ${IGNORED} (replicas are scaled by the orchestrator, e.g. deploy/k8s/gateway-hpa.yaml)`);
+      continue;
+    }
     const known = (SETTINGS as Record<string, Record<string, Setting<unknown>>>)[section];
     if (!known) {
       throw new ConfigError(`${path}: unknown section [${section}] (known: ${Object.keys(SETTINGS).join(', ')})`);
@@ -68,11 +89,14 @@ function checkTomlKeys(table: TomlTable, path: string): void {
     }
     const knownKeys = Object.keys(known).map(camelToSnake);
     for (const key of Object.keys(body)) {
-      if (!knownKeys.includes(key)) {
+      if (RETIRED.keys.includes(`${section}.${key}`)) {
+        notes.push(`${path}: ${section}.${key} ${IGNORED}`);
+      } else if (!knownKeys.includes(key)) {
         throw new ConfigError(`${path}: unknown key ${section}.${key} (known: ${knownKeys.join(', ')})`);
       }
     }
   }
+  return notes;
 }
 
 function tomlValue(tables: { path: string; table: TomlTable }[], section: string, key: string): Source | undefined {
@@ -94,12 +118,19 @@ const nonEmpty = (value: string | undefined) => (value === undefined || value ==
 /** Loads and validates the configuration: environment > .env > TOML files > defaults. */
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
+  const notes: string[] = [];
   const tables = configFilesFrom(options.argv ?? []).map((path) => {
     const table = readToml(path);
-    checkTomlKeys(table, path);
+    notes.push(...checkTomlKeys(table, path));
     return { path, table };
   });
   const dotenv = readDotenv(options.cwd ?? process.cwd());
+  for (const key of RETIRED.env) {
+    if (nonEmpty(env[key]) !== undefined) notes.push(`${key} (environment) ${IGNORED}`);
+    else if (nonEmpty(dotenv[key]) !== undefined) notes.push(`${key} (.env) ${IGNORED}`);
+  }
+  const warn = options.warn ?? ((message: string) => console.warn(`gamev1: ${message}`));
+  notes.forEach((note) => warn(note));
 
   const problems: string[] = [];
   const config: Record<string, Record<string, unknown>> = {};
@@ -128,7 +159,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
 }
 
 function checkRelations(config: Config): void {
-  const { matchmaking, autoscaling, transport, game, server } = config;
+  const { matchmaking, transport, game, server } = config;
   const clustered = server.workers !== 1;
   const rules: [boolean, string][] = [
     [game.snapshotRate <= game.tickRate, `SNAPSHOT_RATE (${game.snapshotRate}) must not exceed TICK_RATE (${game.tickRate})`],
@@ -137,12 +168,9 @@ function checkRelations(config: Config): void {
       `MIN_PLAYERS_PER_MATCH (${matchmaking.minPlayersPerMatch}) must not exceed MAX_PLAYERS_PER_MATCH (${matchmaking.maxPlayersPerMatch})`,
     ],
     [
-      autoscaling.minServers <= autoscaling.maxServers,
-      `MIN_SERVERS (${autoscaling.minServers}) must not exceed MAX_SERVERS (${autoscaling.maxServers})`,
-    ],
-    [
-      autoscaling.scaleDownThreshold < autoscaling.scaleUpThreshold,
-      `SCALE_DOWN_THRESHOLD (${autoscaling.scaleDownThreshold}) must be below SCALE_UP_THRESHOLD (${autoscaling.scaleUpThreshold})`,
+      matchmaking.maxPlayersPerMatch <= Math.min(transport.maxConnectionsPerRoom, game.maxEntities),
+      `MAX_PLAYERS_PER_MATCH (${matchmaking.maxPlayersPerMatch}) must not exceed MAX_CONNECTIONS_PER_ROOM ` +
+        `(${transport.maxConnectionsPerRoom}) or MAX_ENTITIES (${game.maxEntities}): a formed match plays in one room`,
     ],
     [
       transport.maxConnectionsPerRoom <= transport.maxConnections,

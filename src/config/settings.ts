@@ -26,18 +26,6 @@ export const SETTINGS = {
       parse: hostPort,
       doc: 'host:port the gateway (HTTP API, /ws, /metrics) listens on. Port 0 picks a free port.',
     },
-    workerEndpoint: {
-      env: 'WORKER_ENDPOINT',
-      default: '',
-      parse: optional(url(['http:', 'https:', 'grpc:'])),
-      doc: 'gRPC address of a remote worker pool. Empty: rooms are simulated in this process.',
-    },
-    roomManagerEndpoint: {
-      env: 'ROOM_MANAGER_ENDPOINT',
-      default: '',
-      parse: optional(url(['http:', 'https:'])),
-      doc: 'Address of a remote room manager. Empty: room placement runs in this process.',
-    },
     nodeName: {
       env: 'NODE_NAME',
       default: hostname(),
@@ -291,32 +279,6 @@ export const SETTINGS = {
       default: '10',
       parse: integer(0, 10_000),
       doc: 'Rated games after which a player leaves the provisional K-factor.',
-    },
-  },
-  autoscaling: {
-    minServers: {
-      env: 'MIN_SERVERS',
-      default: '2',
-      parse: integer(0, 10_000),
-      doc: 'Fewest game servers the auto-scaler keeps.',
-    },
-    maxServers: {
-      env: 'MAX_SERVERS',
-      default: '20',
-      parse: integer(1, 10_000),
-      doc: 'Most game servers the auto-scaler asks for.',
-    },
-    scaleUpThreshold: {
-      env: 'SCALE_UP_THRESHOLD',
-      default: '75.0',
-      parse: float(0, 100),
-      doc: 'Load percentage above which one more server is requested.',
-    },
-    scaleDownThreshold: {
-      env: 'SCALE_DOWN_THRESHOLD',
-      default: '25.0',
-      parse: float(0, 100),
-      doc: 'Load percentage below which a server may be released.',
     },
   },
   monitoring: {

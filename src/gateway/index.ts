@@ -15,25 +15,21 @@ import { matchmakingRoutes } from './routes/matchmaking.js';
 import type { MatchmakingService } from '../matchmaking/index.js';
 import type { Leaderboard } from '../leaderboard/index.js';
 import { leaderboardRoutes } from './routes/leaderboard.js';
-import type { RoomDirectory } from '../rooms/index.js';
+import type { GameModes } from '../games/index.js';
+import type { RoomRegistry } from '../rooms/index.js';
 import { ErrorResponse } from './schemas.js';
 
 export { bearerToken, requireAccessToken } from './bearer.js';
-export {
-  WebSocketGateway,
-  CloseCode,
-  type ConnectionMover,
-  type MovedConnection,
-  type SocketHandle,
-  type WebSocketSettings,
-} from './ws/index.js';
+export { WebSocketGateway, CloseCode, type WebSocketSettings } from './ws/index.js';
 
 export interface GatewayDeps {
   auth: AuthService;
-  rooms: RoomDirectory;
+  rooms: RoomRegistry;
+  modes: GameModes;
+  /** The most players a room of a mode can seat on this node. */
+  seatLimit(gameMode: string): number;
   matchmaking: MatchmakingService;
   leaderboard: Leaderboard;
-  maxPlayersPerRoom: number;
   db: Database;
   cache: Cache;
   metrics: Metrics;
@@ -84,6 +80,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   app.decorateRequest('player', null);
   // The API speaks JSON only; anything else gets a clear 415 instead of a confusing validation error.
   app.removeContentTypeParser('text/plain');
+  // Many clients send Content-Type: application/json on every request. An empty body is then no body, as
+  // without the header: routes without one work, and a route that needs one answers validation_error.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser<string>('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) done(null, undefined);
+    else parseJson(request, body, done);
+  });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addSchema(ErrorResponse);
@@ -104,8 +107,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(authRoutes(deps.auth));
-  await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, maxPlayersPerRoom: deps.maxPlayersPerRoom }));
-  await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking }));
+  await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, modes: deps.modes, seatLimit: deps.seatLimit }));
+  await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking, leaderboard: deps.leaderboard }));
   await app.register(leaderboardRoutes(deps.leaderboard));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, nodeName: deps.nodeName }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));

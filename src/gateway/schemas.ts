@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 
+// Response shapes live in src/api, shared with the SDK; this file has what only the gateway needs.
+
 /** Every error response: a stable code for programs and a message for people. */
 export const ErrorResponse = Type.Object(
   {
@@ -19,23 +21,6 @@ export const errorResponses = {
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 8, maxLength: 128 });
 export const DisplayName = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$' });
-
-export const Player = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  email: Type.Union([Type.String(), Type.Null()]),
-  display_name: Type.String(),
-  is_guest: Type.Boolean(),
-  skill_rating: Type.Number(),
-  created_at: Type.String({ format: 'date-time' }),
-});
-
-export const AuthResponse = Type.Object({
-  player: Player,
-  access_token: Type.String({ description: 'Short-lived JWT for Authorization: Bearer and the WebSocket auth message' }),
-  refresh_token: Type.String({ description: 'Single-use token for POST /auth/refresh' }),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer({ description: 'Access token lifetime in seconds' }),
-});
 
 export const RegisterBody = Type.Object(
   { email: Email, password: Password, display_name: Type.Optional(DisplayName) },

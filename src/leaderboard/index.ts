@@ -1,5 +1,12 @@
-import { rateMatch, ratingKindFor, type RatedPlayer, type RatingChange, type RatingPolicy } from '../rating/index.js';
+import { rateMatch, ratingKindFor, type MatchOutcome, type RatedPlayer, type RatingChange, type RatingKind, type RatingPolicy } from '../rating/index.js';
 import type { Database, Queryable } from '../store/index.js';
+
+/** A finished game's placed players: `team` set in team modes, where the team's rank is every member's. */
+interface PlacedPlayer {
+  player_id: string;
+  rank: number;
+  team?: number;
+}
 
 export interface LeaderboardEntry {
   rank: number;
@@ -13,15 +20,16 @@ interface GameRow {
   game_mode: string;
   status: string;
   rated_at: Date | null;
-  results: { players?: { player_id: string; rank: number }[] } | null;
+  results: { players?: PlacedPlayer[] } | null;
 }
 
+/** A player's standing in one mode: its own row there, else the account's rating as the prior. */
 interface PlayerRatingRow {
   id: string;
-  skill_rating: number;
+  rating: number;
   games_played: number;
-  rating_mu: number | null;
-  rating_sigma: number | null;
+  mu: number | null;
+  sigma: number | null;
 }
 
 /**
@@ -39,58 +47,101 @@ export class Leaderboard {
     return this.db.transaction((tx) => this.rateGameIn(tx, gameId));
   }
 
-  /** Rates a finished game inside the caller's transaction. */
-  async rateGameIn(tx: Queryable, gameId: string): Promise<RatingChange[]> {
+  /**
+   * Rates a finished game inside the caller's transaction. `finished` are its results when the caller has them
+   * at hand (the recorder, which just wrote them); otherwise they are read from the games row.
+   */
+  async rateGameIn(tx: Queryable, gameId: string, finished?: { players: PlacedPlayer[] }): Promise<RatingChange[]> {
     const { rows } = await tx.query<GameRow>('SELECT game_mode, status, rated_at, results FROM games WHERE id = $1 FOR UPDATE', [gameId]);
     const game = rows[0];
     if (!game || game.status !== 'finished' || game.rated_at) return [];
-    const placed = game.results?.players ?? [];
-    const players = await this.lockPlayers(tx, placed.map((p) => p.player_id));
+    const placed = (finished ?? game.results)?.players ?? [];
+    const kind = ratingKindFor(game.game_mode, this.policy);
+    const players = await this.lockPlayers(tx, game.game_mode, kind, placed.map((p) => p.player_id));
     const ranked = placed.filter((p) => players.has(p.player_id));
+    const placements = this.placements(ranked, players);
     let changes: RatingChange[] = [];
-    if (ranked.length >= 2) {
-      changes = rateMatch({ gameMode: game.game_mode, placements: this.placements(ranked, players) }, this.policy);
-      const kind = ratingKindFor(game.game_mode, this.policy);
+    if (placements.length >= 2) {
+      changes = rateMatch({ gameMode: game.game_mode, placements }, this.policy);
       for (const change of changes) await this.apply(tx, gameId, game.game_mode, kind, change);
     }
     await tx.query('UPDATE games SET rated_at = now() WHERE id = $1', [gameId]);
     return changes;
   }
 
-  async top(limit: number, offset: number): Promise<LeaderboardEntry[]> {
-    const { rows } = await this.db.query<Omit<LeaderboardEntry, 'rank'>>(
-      `SELECT id AS player_id, display_name, skill_rating, games_played FROM players
-       WHERE games_played > 0 ORDER BY skill_rating DESC, id LIMIT $1 OFFSET $2`,
-      [limit, offset],
-    );
+  /** Rated players best first: by the account's Elo rating, or by their rating in one game mode. */
+  async top(limit: number, offset: number, gameMode?: string): Promise<LeaderboardEntry[]> {
+    const { rows } = gameMode
+      ? await this.db.query<Omit<LeaderboardEntry, 'rank'>>(
+          `SELECT p.id AS player_id, p.display_name, r.rating AS skill_rating, r.games_played
+           FROM player_mode_ratings r JOIN players p ON p.id = r.player_id
+           WHERE r.game_mode = $3 AND r.games_played > 0 ORDER BY r.rating DESC, p.id LIMIT $1 OFFSET $2`,
+          [limit, offset, gameMode],
+        )
+      : await this.db.query<Omit<LeaderboardEntry, 'rank'>>(
+          `SELECT id AS player_id, display_name, skill_rating, games_played FROM players
+           WHERE games_played > 0 ORDER BY skill_rating DESC, id LIMIT $1 OFFSET $2`,
+          [limit, offset],
+        );
     return rows.map((row, i) => ({ rank: offset + i + 1, ...row }));
   }
 
-  private async lockPlayers(tx: Queryable, ids: string[]): Promise<Map<string, PlayerRatingRow>> {
+  /** The rating matchmaking uses for a player in a mode: its rating there, else the account's. */
+  async ratingOf(playerId: string, gameMode: string): Promise<number | undefined> {
+    const { rows } = await this.db.query<{ rating: number }>(
+      `SELECT COALESCE(r.rating, p.skill_rating) AS rating FROM players p
+       LEFT JOIN player_mode_ratings r ON r.player_id = p.id AND r.game_mode = $2 WHERE p.id = $1`,
+      [playerId, gameMode],
+    );
+    return rows[0]?.rating;
+  }
+
+  /**
+   * Locks the players and reads their standing in the mode. Elo modes rate the account's skill_rating (the
+   * brief's rating, which the main leaderboard shows); other kinds keep their own per-mode state.
+   */
+  private async lockPlayers(tx: Queryable, gameMode: string, kind: RatingKind, ids: string[]): Promise<Map<string, PlayerRatingRow>> {
     if (ids.length === 0) return new Map();
     const { rows } = await tx.query<PlayerRatingRow>(
-      `SELECT id, skill_rating, games_played, rating_mu, rating_sigma FROM players WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
+      kind === 'elo'
+        ? `SELECT p.id, p.skill_rating AS rating, p.games_played, NULL::double precision AS mu, NULL::double precision AS sigma
+           FROM players p WHERE p.id = ANY($1::uuid[]) AND $2::text IS NOT NULL ORDER BY p.id FOR UPDATE`
+        : `SELECT p.id, COALESCE(r.rating, p.skill_rating) AS rating, COALESCE(r.games_played, 0) AS games_played, r.mu, r.sigma
+           FROM players p LEFT JOIN player_mode_ratings r ON r.player_id = p.id AND r.game_mode = $2
+           WHERE p.id = ANY($1::uuid[]) ORDER BY p.id FOR UPDATE OF p`,
+      [ids, gameMode],
     );
     return new Map(rows.map((row) => [row.id, row]));
   }
 
-  /** Free-for-all: every player is its own placement; players with equal results share a rank (a tie). */
-  private placements(ranked: { player_id: string; rank: number }[], players: Map<string, PlayerRatingRow>) {
-    return ranked.map(({ player_id, rank }) => {
+  /**
+   * Free-for-all: every player is its own placement; players with equal results share a rank (a tie). Team
+   * modes: one placement per team, at the team's rank.
+   */
+  private placements(ranked: readonly PlacedPlayer[], players: Map<string, PlayerRatingRow>): MatchOutcome['placements'] {
+    const placements = new Map<string, { rank: number; players: RatedPlayer[] }>();
+    for (const { player_id, rank, team } of ranked) {
       const row = players.get(player_id)!;
-      const rated: RatedPlayer = { playerId: row.id, rating: row.skill_rating, gamesPlayed: row.games_played };
-      if (row.rating_mu !== null && row.rating_sigma !== null) Object.assign(rated, { mu: row.rating_mu, sigma: row.rating_sigma });
-      return { rank, players: [rated] };
-    });
+      const rated: RatedPlayer = { playerId: row.id, rating: row.rating, gamesPlayed: row.games_played };
+      if (row.mu !== null && row.sigma !== null) Object.assign(rated, { mu: row.mu, sigma: row.sigma });
+      const key = team ? `team:${team}` : `player:${player_id}`;
+      const placement = placements.get(key);
+      if (placement) placement.players.push(rated);
+      else placements.set(key, { rank, players: [rated] });
+    }
+    return [...placements.values()];
   }
 
-  private async apply(tx: Queryable, gameId: string, gameMode: string, kind: string, change: RatingChange): Promise<void> {
+  private async apply(tx: Queryable, gameId: string, gameMode: string, kind: RatingKind, change: RatingChange): Promise<void> {
+    if (kind === 'elo') {
+      await tx.query('UPDATE players SET skill_rating = $2, games_played = games_played + 1 WHERE id = $1', [change.playerId, change.after]);
+    }
     await tx.query(
-      `UPDATE players SET skill_rating = $2, games_played = games_played + 1,
-         rating_mu = COALESCE($3, rating_mu), rating_sigma = COALESCE($4, rating_sigma)
-       WHERE id = $1`,
-      [change.playerId, change.after, change.mu ?? null, change.sigma ?? null],
+      `INSERT INTO player_mode_ratings (player_id, game_mode, rating_kind, rating, mu, sigma, games_played)
+       VALUES ($1, $2, $3, $4, $5, $6, 1)
+       ON CONFLICT (player_id, game_mode) DO UPDATE SET rating = EXCLUDED.rating, mu = EXCLUDED.mu, sigma = EXCLUDED.sigma,
+         rating_kind = EXCLUDED.rating_kind, games_played = player_mode_ratings.games_played + 1, updated_at = now()`,
+      [change.playerId, gameMode, kind, change.after, change.mu ?? null, change.sigma ?? null],
     );
     await tx.query(
       `INSERT INTO rating_history (game_id, player_id, game_mode, rating_kind, rating_before, rating_after, delta, mu, sigma)

@@ -1,6 +1,6 @@
 import type { Ticket } from './policy/index.js';
 
-/** Where a player stands in matchmaking, as GET /api/matchmaking/status reports it. */
+/** Where a player stands in matchmaking, as the queue stores it; the HTTP routes answer the api's MatchmakingStatus. */
 export type QueueStatus =
   | { status: 'queued'; ticket: Ticket }
   | { status: 'matched'; ticket_id: string; room_id: string; node: string; players: string[]; matched_at: string }

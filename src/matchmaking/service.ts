@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Cache } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
-import type { RoomManager } from '../rooms/index.js';
+import type { GameModes } from '../games/index.js';
+import type { HostedRoom, RoomRegistry } from '../rooms/index.js';
 import { formMatches, skillWindow, waitedSeconds, type FormedMatch, type PolicySettings, type Ticket } from './policy/index.js';
 import { AlreadyQueuedError, type QueueStatus, type SettledStatus, type TicketQueue } from './queue.js';
 
@@ -17,23 +18,6 @@ export interface MatchNotice {
   players: string[];
 }
 
-/** Where a formed match's room was made: its id and the node (process) hosting it. */
-export interface HostedMatch {
-  roomId: string;
-  node: string;
-}
-
-/**
- * Spreads match rooms over the processes of this host (src/cluster); without it every match the leader
- * forms is hosted by the leader's process.
- */
-export interface MatchPlacement {
-  /** The sibling process to host the next match, or undefined for this one. */
-  next(): number | undefined;
-  host(target: number, match: FormedMatch): Promise<HostedMatch>;
-  discard(target: number, roomId: string): Promise<void>;
-}
-
 export interface MatchmakingSettings {
   policy: PolicySettings;
   /** Seconds matched players have to join their room before the match is called off. */
@@ -42,7 +26,6 @@ export interface MatchmakingSettings {
   maxWaitSeconds: number;
   /** How often this node tries to form matches. */
   intervalMs: number;
-  gameModes: readonly string[];
 }
 
 export interface MatchmakingMetrics {
@@ -72,7 +55,8 @@ export class MatchmakingService {
 
   constructor(
     private readonly queue: TicketQueue,
-    private readonly rooms: RoomManager,
+    private readonly rooms: RoomRegistry,
+    private readonly modes: GameModes,
     private readonly cache: Cache,
     private readonly settings: MatchmakingSettings,
     private readonly deps: {
@@ -84,9 +68,12 @@ export class MatchmakingService {
       notify(playerId: string, notice: MatchNotice): void;
       /** Tells a player on this node that its match was called off (and whether it is queued again). */
       cancelled(playerId: string, roomId: string, requeued: boolean): void;
-      placement?: MatchPlacement;
     },
-  ) {}
+  ) {
+    rooms.onReservationLapsed((roomId) => {
+      this.callOff(roomId).catch((error: unknown) => this.deps.logger.error({ err: error, room: roomId }, 'calling off a match failed'));
+    });
+  }
 
   async start(): Promise<void> {
     this.unsubscribe = await this.cache.subscribe(MATCH_CHANNEL, (message) => {
@@ -109,9 +96,7 @@ export class MatchmakingService {
   }
 
   async enqueue(player: PlayerRef, request: { gameMode: string; region: string; maxWaitTime?: number }): Promise<QueueStatus> {
-    if (!this.settings.gameModes.includes(request.gameMode)) {
-      throw new AppError(400, 'unsupported_game_mode', `game_mode must be one of: ${this.settings.gameModes.join(', ')}`);
-    }
+    this.modes.get(request.gameMode);
     const ticket: Ticket = {
       id: randomUUID(),
       gameMode: request.gameMode,
@@ -125,7 +110,7 @@ export class MatchmakingService {
       await this.queue.enqueue(ticket);
     } catch (error) {
       if (error instanceof AlreadyQueuedError) {
-        throw new AppError(409, 'already_queued', 'you are already in the matchmaking queue; cancel first to change it');
+        throw new AppError('conflict', 'already_queued', 'you are already in the matchmaking queue; cancel first to change it');
       }
       throw error;
     }
@@ -134,7 +119,7 @@ export class MatchmakingService {
 
   async cancel(playerId: string): Promise<Ticket> {
     const ticket = await this.queue.cancel(playerId);
-    if (!ticket) throw new AppError(404, 'not_queued', 'you are not in the matchmaking queue');
+    if (!ticket) throw new AppError('not_found', 'not_queued', 'you are not in the matchmaking queue');
     return ticket;
   }
 
@@ -155,26 +140,31 @@ export class MatchmakingService {
     const tickets = await this.queue.tickets();
     const now = this.deps.now();
     this.reportSizes(tickets);
-    const result = formMatches(tickets, now, this.settings.policy);
-    for (const ticket of result.timedOut) await this.settle(ticket, { status: 'timeout', ticket_id: ticket.id, waited_seconds: waitedSeconds(ticket, now) });
-    for (const { ticket, reason } of result.invalid) await this.settle(ticket, { status: 'invalid', ticket_id: ticket.id, reason });
-    if (result.timedOut.length > 0) this.deps.metrics.timedOut(result.timedOut.length);
-    for (const match of result.matches) await this.startMatch(match, now);
+    for (const [gameMode, modeTickets] of byMode(tickets)) {
+      if (!this.modes.has(gameMode)) {
+        // Queued by a node serving a mode this one does not (a rolling upgrade): it cannot be matched here.
+        for (const ticket of modeTickets) await this.settle(ticket, { status: 'invalid', ticket_id: ticket.id, reason: 'unsupported_game_mode' });
+        continue;
+      }
+      const result = formMatches(modeTickets, now, this.policyFor(gameMode));
+      for (const ticket of result.timedOut) await this.settle(ticket, { status: 'timeout', ticket_id: ticket.id, waited_seconds: waitedSeconds(ticket, now) });
+      for (const { ticket, reason } of result.invalid) await this.settle(ticket, { status: 'invalid', ticket_id: ticket.id, reason });
+      if (result.timedOut.length > 0) this.deps.metrics.timedOut(result.timedOut.length);
+      for (const match of result.matches) await this.startMatch(match, now);
+    }
+  }
+
+  /** The node's policy within the player counts the mode can play. */
+  private policyFor(gameMode: string): PolicySettings {
+    const { policy } = this.settings;
+    const mode = this.modes.get(gameMode);
+    const minPlayers = Math.max(policy.minPlayers, mode.minPlayers);
+    return { ...policy, minPlayers, maxPlayers: Math.max(minPlayers, Math.min(policy.maxPlayers, mode.maxPlayers)) };
   }
 
   private async startMatch(match: FormedMatch, now: number): Promise<void> {
     const players = playersOf(match);
-    const { placement } = this.deps;
-    let target = placement?.next();
-    let hosted: HostedMatch;
-    try {
-      hosted = target === undefined ? this.hostMatch(match) : await placement!.host(target, match);
-    } catch (error) {
-      // The chosen process is restarting: this one hosts the match instead.
-      this.deps.logger.warn({ err: error, target }, 'hosting a match elsewhere failed; hosting it here');
-      target = undefined;
-      hosted = this.hostMatch(match);
-    }
+    const hosted = await this.hostMatch(match);
     const matchedAt = new Date(now).toISOString();
     const statuses = new Map<string, SettledStatus>(
       players.map((playerId) => [
@@ -191,7 +181,8 @@ export class MatchmakingService {
     );
     // Claimed atomically: if any ticket was cancelled meanwhile, the room is dropped and the rest wait on.
     if (!(await this.queue.claim(match.tickets.map((t) => t.id), statuses))) {
-      await (target === undefined ? this.discardMatch(hosted.roomId) : placement!.discard(target, hosted.roomId));
+      this.forming.delete(hosted.roomId);
+      await this.rooms.remove(hosted.roomId);
       return;
     }
     this.deps.metrics.matchFormed(match, match.tickets.map((t) => waitedSeconds(t, now)));
@@ -200,45 +191,38 @@ export class MatchmakingService {
   }
 
   /**
-   * Makes the room of a formed match in this process, with seats reserved for exactly its players; a player
-   * who does not join within MATCH_JOIN_TIMEOUT calls the match off.
+   * Makes the room of a formed match, wherever the registry places it, with seats reserved for exactly its
+   * players; a player who does not join within MATCH_JOIN_TIMEOUT calls the match off.
    */
-  hostMatch(match: FormedMatch): HostedMatch {
-    const players = playersOf(match);
-    const room = this.rooms.create({
+  private async hostMatch(match: FormedMatch): Promise<HostedRoom> {
+    const players = match.tickets.flatMap((ticket) => ticket.players.map((p) => ({ key: p.playerId, rating: p.rating })));
+    const hosted = await this.rooms.createWithReservations({
       name: `${match.gameMode} match`,
       gameMode: match.gameMode,
       maxPlayers: players.length,
-      hostId: players[0]!,
+      hostId: players[0]!.key,
       region: match.region,
+      players,
       reservationSeconds: this.settings.joinTimeoutSeconds,
-      onReservationLapsed: (roomId) => this.callOff(roomId),
     });
-    for (const playerId of players) room.reserve(playerId);
-    this.forming.set(room.id, match);
+    this.forming.set(hosted.roomId, match);
     // Once everybody had the chance to show up, the match is no longer ours to call off.
-    setTimeout(() => this.forming.delete(room.id), (this.settings.joinTimeoutSeconds + 5) * 1000).unref();
-    return { roomId: room.id, node: this.deps.node };
-  }
-
-  /** Drops a hosted match's room before anyone was told about it (its tickets could not be claimed). */
-  async discardMatch(roomId: string): Promise<void> {
-    this.forming.delete(roomId);
-    await this.rooms.remove(roomId);
+    setTimeout(() => this.forming.delete(hosted.roomId), (this.settings.joinTimeoutSeconds + 5) * 1000).unref();
+    return hosted;
   }
 
   /**
    * A matched player did not join in time: the match is off. Tickets whose players all showed up go back in
    * the queue with priority (they were dropped through no fault of theirs); the no-shows' tickets end.
    */
-  private callOff(roomId: string): void {
+  private async callOff(roomId: string): Promise<void> {
     const match = this.forming.get(roomId);
     if (!match) return;
     this.forming.delete(roomId);
-    const room = this.rooms.get(roomId);
-    const present = new Set(room.memberIds());
-    for (const playerId of present) room.leave(playerId, 'left');
-    void this.rooms.remove(roomId);
+    const room = await this.rooms.describe(roomId);
+    const present = new Set(room.players.map((player) => player.id));
+    for (const playerId of present) await this.rooms.leave(roomId, playerId);
+    await this.rooms.remove(roomId);
     const missed = new Map<string, SettledStatus>();
     for (const ticket of match.tickets) {
       if (ticket.players.every((p) => present.has(p.playerId))) {
@@ -247,7 +231,7 @@ export class MatchmakingService {
         for (const { playerId } of ticket.players) missed.set(playerId, { status: 'cancelled', ticket_id: ticket.id, reason: 'did_not_join' });
       }
     }
-    this.queue.settle(missed).catch((error: unknown) => this.deps.logger.error({ err: error }, 'recording a called-off match failed'));
+    await this.queue.settle(missed);
   }
 
   private async requeue(ticket: Ticket, roomId: string): Promise<void> {
@@ -280,6 +264,16 @@ export class MatchmakingService {
     }
     this.lastSizes = sizes;
   }
+}
+
+function byMode(tickets: readonly Ticket[]): Map<string, Ticket[]> {
+  const modes = new Map<string, Ticket[]>();
+  for (const ticket of tickets) {
+    const list = modes.get(ticket.gameMode);
+    if (list) list.push(ticket);
+    else modes.set(ticket.gameMode, [ticket]);
+  }
+  return modes;
 }
 
 function playersOf(match: FormedMatch): string[] {

@@ -65,6 +65,7 @@ export class Metrics implements MetricsSource {
   readonly tickDuration: Histogram;
   readonly snapshotBytes = new Tally();
   readonly snapshotsSent = new Tally();
+  readonly inputsRefused = new Tally();
   readonly snapshotsSkipped: Counter;
   readonly matchmakingQueueSize: Gauge<'game_mode' | 'region'>;
   readonly matchmakingWait: Histogram<'game_mode' | 'region'>;
@@ -154,6 +155,12 @@ export class Metrics implements MetricsSource {
     });
     tallyCounter(this.registry, 'gamev1_snapshot_bytes_total', 'Snapshot bytes sent to clients.', this.snapshotBytes);
     tallyCounter(this.registry, 'gamev1_snapshots_sent_total', 'Snapshots sent to clients.', this.snapshotsSent);
+    tallyCounter(
+      this.registry,
+      'gamev1_inputs_refused_total',
+      'Inputs a game refused: a stale or repeated sequence, or a full input queue.',
+      this.inputsRefused,
+    );
     this.matchmakingQueueSize = new Gauge({
       name: 'gamev1_matchmaking_queue_size',
       help: 'Players waiting in the matchmaking queue, by game mode and region (reported by the node forming matches).',

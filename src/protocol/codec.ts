@@ -11,7 +11,13 @@ export type Encoding = 'json' | 'msgpack';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 
+/**
+ * A frame that is not readable or not a valid message. It is an error of the server's 'invalid' category
+ * (src/errors), but not an AppError: this module is shared with the browser SDK and imports no server code.
+ */
 export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+  readonly category = 'invalid';
   constructor(
     readonly code: 'bad_message' | 'unknown_type',
     message: string,

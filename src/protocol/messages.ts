@@ -3,6 +3,11 @@
  * schemas before anything acts on them; server messages are plain typed objects.
  */
 import { Type, type Static } from 'typebox';
+import type { MatchResultEntry, RoomInfo, RoomPlayer } from '../api/index.js';
+
+// The shapes shared with the HTTP API, and the sim's decoded snapshot state: part of the wire protocol too.
+export type { MatchResultEntry, RoomDetails, RoomInfo, RoomPlayer } from '../api/index.js';
+export type { EntityState, SnapshotState, Vec3 } from '../sim/types.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Finite = Type.Number({ minimum: -1e6, maximum: 1e6 });
@@ -67,24 +72,6 @@ export type ClientMessageType = keyof typeof ClientMessageSchemas;
 export type ClientMessage = { [K in ClientMessageType]: Static<(typeof ClientMessageSchemas)[K]> }[ClientMessageType];
 export type ClientMessageOf<K extends ClientMessageType> = Static<(typeof ClientMessageSchemas)[K]>;
 
-export interface RoomPlayer {
-  id: string;
-  name: string;
-  entity_id: number;
-  connected: boolean;
-}
-
-export interface RoomInfo {
-  room_id: string;
-  room_name: string;
-  game_mode: string;
-  host_id: string;
-  max_players: number;
-  player_count: number;
-  status: 'waiting' | 'playing' | 'finished';
-  created_at: string;
-}
-
 export interface JsonPlayerState {
   entity_id: number;
   id: string;
@@ -104,14 +91,6 @@ export interface JsonSnapshot {
   phase: 'playing' | 'finished';
   time_left: number;
   players: JsonPlayerState[];
-}
-
-export interface MatchResultEntry {
-  player_id: string;
-  name: string;
-  score: number;
-  deaths: number;
-  rank: number;
 }
 
 export type ErrorCode =

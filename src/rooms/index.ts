@@ -1,14 +1,26 @@
 export { Room, type RoomDeps } from './room.js';
-export { RoomManager, GAME_MODES, type ManagerLimits } from './manager.js';
-export { LocalRoomDirectory, type RoomDirectory, type RoomDetails, type RoomListFilter, type NewRoom } from './directory.js';
+export { RoomManager, type ManagerLimits } from './manager.js';
+export {
+  LocalRoomRegistry,
+  type HostedRoom,
+  type MovedConnection,
+  type NewRoom,
+  type ReservedRoom,
+  type RoomListFilter,
+  type RoomLocation,
+  type RoomRegistry,
+  type SocketHandle,
+} from './registry.js';
 export { TickLoop } from './tick-loop.js';
 export { SqlGameRecorder, type RateGame } from './recorder.js';
 export {
   RoomError,
+  type FinishedGame,
   type GameRecorder,
   type PlayerIdentity,
   type RoomConnection,
   type RoomMetrics,
   type RoomOptions,
   type RoomSettings,
+  type StartedGame,
 } from './types.js';

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { GameModes } from '../games/index.js';
 import type { RoomInfo } from '../protocol/index.js';
 import { Room, type RoomDeps } from './room.js';
 import { RoomError, type RoomOptions, type RoomSettings } from './types.js';
-
-export const GAME_MODES = ['deathmatch'] as const;
 
 export interface ManagerLimits {
   /** Upper bound of a room's max_players (MAX_CONNECTIONS_PER_ROOM). */
@@ -28,11 +27,12 @@ export class RoomManager {
   private cycles = 0;
 
   constructor(
+    private readonly modes: GameModes,
     private readonly settings: RoomSettings,
     private readonly limits: ManagerLimits,
     private readonly deps: RoomDeps,
   ) {
-    this.bySlice = Array.from({ length: RoomManager.slicesFor(settings.tickRate) }, () => new Set<Room>());
+    this.bySlice = Array.from({ length: RoomManager.slicesFor(settings.game.tickRate) }, () => new Set<Room>());
   }
 
   /** Up to 4 slices per tick, none shorter than 5 ms (at 20 Hz: a slice every 12.5 ms). */
@@ -54,16 +54,19 @@ export class RoomManager {
     return players;
   }
 
+  /** The most players a room of `gameMode` can seat here. */
+  seatLimit(gameMode: string): number {
+    return Math.min(this.limits.maxPlayersPerRoom, this.settings.game.maxEntities, this.modes.get(gameMode).maxPlayers);
+  }
+
   create(options: Omit<RoomOptions, 'region'> & { region?: string }): Room {
-    if (!(GAME_MODES as readonly string[]).includes(options.gameMode)) {
-      throw new RoomError('unsupported_game_mode', `game_mode must be one of: ${GAME_MODES.join(', ')}`);
-    }
-    const limit = Math.min(this.limits.maxPlayersPerRoom, this.settings.maxEntities);
+    const mode = this.modes.get(options.gameMode);
+    const limit = this.seatLimit(mode.name);
     if (!Number.isInteger(options.maxPlayers) || options.maxPlayers < 1 || options.maxPlayers > limit) {
       throw new RoomError('invalid_room', `max_players must be an integer from 1 to ${limit}`);
     }
     const id = `room_${randomBytes(6).toString('hex')}${this.limits.roomIdSuffix ?? ''}`;
-    const room = new Room(id, { ...options, region: options.region ?? 'default' }, this.settings, this.deps);
+    const room = new Room(id, { ...options, region: options.region ?? 'default' }, mode, this.settings, this.deps);
     this.rooms.set(id, room);
     this.bySlice.reduce((emptiest, slice) => (slice.size < emptiest.size ? slice : emptiest)).add(room);
     return room;
@@ -110,7 +113,7 @@ export class RoomManager {
         this.deps.logger.error({ err: error, room: room.id }, 'room tick failed');
       }
     }
-    if (slice === 0 && ++this.cycles % this.settings.tickRate === 0) this.housekeeping();
+    if (slice === 0 && ++this.cycles % this.settings.game.tickRate === 0) this.housekeeping();
   }
 
   /** Disposes every room (shutdown); resolves when their last game records are written. */

@@ -6,11 +6,14 @@ import type {
   RoomPlayer,
   ServerMessage,
 } from '../protocol/index.js';
+import type { Entrant, Game, GameMode, GameSettings, PlayerOutcome } from '../games/index.js';
 import { SnapshotEncoder, sharedFrames, snapshotEnvelope, toJsonSnapshot, withAck, type SnapshotEnvelope } from '../protocol/index.js';
-import { ArenaSimulation, MatchPhase, SimError, type SnapshotState } from '../sim/index.js';
+import { SimError, type SnapshotState } from '../sim/index.js';
 import { SnapshotHistory } from './snapshot-history.js';
 import {
   RoomError,
+  type FinishedGame,
+  type StartedGame,
   type GameRecorder,
   type PlayerIdentity,
   type RoomConnection,
@@ -21,6 +24,8 @@ import {
 
 interface Member extends PlayerIdentity {
   entity: number;
+  /** 0 in free-for-all. */
+  team: number;
   connection: RoomConnection | undefined;
   /** When the connection dropped (ms), while the seat is held for a reconnect. */
   disconnectedAt: number | undefined;
@@ -39,22 +44,25 @@ interface EncodedSnapshot {
 }
 
 const encodedSnapshot = (state: SnapshotState): EncodedSnapshot => ({ state, envelopes: new Map() });
+const NO_ACTIONS: readonly string[] = [];
 
 export interface RoomDeps {
   recorder: GameRecorder;
   metrics: RoomMetrics;
   logger: Logger;
   now: () => number;
+  /** A fresh seed for each match's game (random in production, fixed in tests). */
+  seed: () => number;
 }
 
 /**
- * One authoritative game room: its members, its simulation, and the snapshots it streams. Lifecycle in the
- * Colyseus spirit: join → input/ack → leave/disconnect, `tick()` driven by the node's tick loop, `dispose()`
- * when the manager retires it.
+ * One authoritative game room: its members, its game (whatever its mode makes), and the snapshots it streams.
+ * Lifecycle in the Colyseus spirit: join → input/ack → leave/disconnect, `tick()` driven by the node's tick loop,
+ * `dispose()` when the manager retires it.
  */
 export class Room {
   readonly createdAt: Date;
-  private readonly sim: ArenaSimulation;
+  private readonly game: Game;
   private readonly members = new Map<string, Member>();
   private readonly directory = new Map<number, PlayerIdentity>();
   /** Players who reserved a seat over HTTP, with the time the reservation lapses. */
@@ -69,24 +77,23 @@ export class Room {
   private readonly writes = new Set<Promise<unknown>>();
   private restartAtTick: number | undefined;
   private emptySince: number;
+  private readonly tickRate: number;
+  private readonly gameSettings: GameSettings;
 
   constructor(
     readonly id: string,
     readonly options: RoomOptions,
+    mode: GameMode,
     private readonly settings: RoomSettings,
     private readonly deps: RoomDeps,
   ) {
     this.createdAt = new Date(deps.now());
     this.emptySince = deps.now();
     this.roomIdJson = JSON.stringify(id);
-    this.ticksPerSnapshot = Math.max(1, Math.round(settings.tickRate / settings.snapshotRate));
-    this.sim = new ArenaSimulation({
-      tickRate: settings.tickRate,
-      maxEntities: settings.maxEntities,
-      scoreLimit: settings.scoreLimit,
-      timeLimitSeconds: settings.timeLimitSeconds,
-      seed: Math.floor(Math.random() * 2 ** 31),
-    });
+    this.tickRate = settings.game.tickRate;
+    this.ticksPerSnapshot = Math.max(1, Math.round(this.tickRate / settings.snapshotRate));
+    this.gameSettings = { ...settings.game, ...mode.defaults };
+    this.game = mode.create(this.gameSettings, deps.seed());
   }
 
   get playerCount(): number {
@@ -104,7 +111,7 @@ export class Room {
   }
 
   info(): RoomInfo {
-    const finished = this.sim.phase === MatchPhase.Finished;
+    const finished = this.game.finished;
     return {
       room_id: this.id,
       room_name: this.options.name,
@@ -138,6 +145,11 @@ export class Room {
     this.reservations.set(playerId, this.deps.now() + seconds * 1000);
   }
 
+  /** Team modes: the teams of players known ahead (a matchmade room's), balanced by their ratings. */
+  planTeams(entrants: readonly Entrant[]): void {
+    this.game.planTeams(entrants);
+  }
+
   /** Seats the player (or resumes its seat after a reconnect), then sends room_joined and a full snapshot. */
   join(player: PlayerIdentity, connection: RoomConnection): void {
     const existing = this.members.get(player.id);
@@ -146,14 +158,15 @@ export class Room {
       return;
     }
     if (!this.reservations.delete(player.id)) this.assertSeatFree();
-    let entity: number;
+    let seat: { entity: number; team: number };
     try {
-      entity = this.sim.addPlayer();
+      seat = this.game.addPlayer({ key: player.id });
     } catch (error) {
       if (error instanceof SimError) throw new RoomError('room_full', 'room has reached its entity limit');
       throw error;
     }
-    const member: Member = { ...player, entity, connection, disconnectedAt: undefined, ackedTick: -1 };
+    const { entity, team } = seat;
+    const member: Member = { ...player, entity, team, connection, disconnectedAt: undefined, ackedTick: -1 };
     this.members.set(player.id, member);
     this.directory.set(entity, { id: player.id, name: player.name });
     if (!this.gameId) this.startRecording();
@@ -171,8 +184,9 @@ export class Room {
     }
     this.members.delete(playerId);
     this.directory.delete(member.entity);
-    this.sim.removePlayer(member.entity);
+    this.game.removePlayer(member.entity);
     member.connection?.send({ type: 'room_left', room_id: this.id });
+    member.connection?.leftRoom(this.id);
     this.broadcast({ type: 'player_left', room_id: this.id, player: this.describe(member), reason });
     this.markEmptyIfSo();
   }
@@ -192,8 +206,8 @@ export class Room {
 
   input(playerId: string, message: ClientMessageOf<'game_input'>): void {
     const member = this.requireMember(playerId);
-    const { movement, actions = [], aim } = message.input;
-    this.sim.queueInput(member.entity, { sequence: message.sequence, movement, actions, aim });
+    const { movement, actions = NO_ACTIONS, aim } = message.input;
+    if (!this.game.queueInput(member.entity, { sequence: message.sequence, movement, actions, aim })) this.deps.metrics.inputRefused();
     if (message.ack !== undefined) member.ackedTick = message.ack;
   }
 
@@ -220,10 +234,10 @@ export class Room {
   /** One fixed step: simulate, handle match end and restart, stream a snapshot when one is due. */
   tick(): void {
     if (this.members.size === 0) return;
-    for (const event of this.sim.step()) {
+    for (const event of this.game.step()) {
       if (event.type === 'match_end') this.endMatch(event.reason);
     }
-    if (this.restartAtTick !== undefined && this.sim.tick >= this.restartAtTick) this.restartMatch();
+    if (this.restartAtTick !== undefined && this.game.tick >= this.restartAtTick) this.restartMatch();
     if (--this.ticksUntilSnapshot <= 0) {
       this.ticksUntilSnapshot = this.ticksPerSnapshot;
       this.streamSnapshot();
@@ -234,7 +248,7 @@ export class Room {
   async dispose(): Promise<void> {
     const gameId = this.gameId;
     this.gameId = undefined;
-    if (gameId && this.sim.phase === MatchPhase.Playing) {
+    if (gameId && !this.game.finished) {
       this.record(gameId, (id) => this.deps.recorder.abort(id));
     }
     await Promise.allSettled(this.writes);
@@ -260,15 +274,15 @@ export class Room {
       entity_id: member.entity,
       room: this.info(),
       players: this.players(),
-      tick_rate: this.settings.tickRate,
+      tick_rate: this.tickRate,
       snapshot_rate: this.settings.snapshotRate,
       resumed,
     });
-    this.sendSnapshot(member, encodedSnapshot(this.sim.snapshot()));
+    this.sendSnapshot(member, encodedSnapshot(this.game.snapshot()));
   }
 
   private streamSnapshot(): void {
-    const encoded = encodedSnapshot(this.sim.snapshot());
+    const encoded = encodedSnapshot(this.game.snapshot());
     this.history.add(encoded.state);
     for (const member of this.members.values()) {
       if (!member.connection) continue;
@@ -283,10 +297,10 @@ export class Room {
   private sendSnapshot(member: Member, encoded: EncodedSnapshot): void {
     const connection = member.connection!;
     const { state } = encoded;
-    const ack = this.sim.lastInputSequence(member.entity);
+    const ack = this.game.lastInputSequence(member.entity);
     let bytes: number;
     if (connection.encoding === 'json') {
-      encoded.json ??= JSON.stringify(toJsonSnapshot(state, this.directory, this.settings.tickRate));
+      encoded.json ??= JSON.stringify(toJsonSnapshot(state, this.directory, this.tickRate));
       bytes = connection.sendFrame(
         `{"type":"game_snapshot","room_id":${this.roomIdJson},"tick":${state.tick},"ack":${ack},"snapshot":${encoded.json}}`,
       );
@@ -304,34 +318,44 @@ export class Room {
   }
 
   private endMatch(reason: 'score_limit' | 'time_limit'): void {
-    const results = this.rankedResults();
-    this.broadcast({ type: 'match_ended', room_id: this.id, reason, results });
+    const outcome = this.game.results();
+    const results = this.resultEntries(outcome.players);
+    this.broadcast({ type: 'match_ended', room_id: this.id, reason, results, ...(outcome.teams ? { teams: outcome.teams } : {}) });
     const gameId = this.gameId;
     this.gameId = undefined;
-    if (gameId) this.record(gameId, (id) => this.deps.recorder.finish(id, { reason, players: results, ticks: this.sim.tick }));
-    this.restartAtTick = this.sim.tick + this.settings.restartDelaySeconds * this.settings.tickRate;
+    const finished: FinishedGame = { reason, players: results, teams: outcome.teams, ticks: this.game.tick, replay: this.game.replayLog() };
+    if (gameId) this.record(gameId, (id) => this.deps.recorder.finish(id, finished));
+    this.restartAtTick = this.game.tick + this.settings.restartDelaySeconds * this.tickRate;
   }
 
   private restartMatch(): void {
     this.restartAtTick = undefined;
-    this.sim.restart();
+    this.game.restart(this.deps.seed());
     this.startRecording();
     this.broadcast({ type: 'match_started', room_id: this.id });
   }
 
-  /** Results best first; players with the same score and deaths share a rank (a tie, for the ratings). */
-  private rankedResults(): MatchResultEntry[] {
-    const results = this.sim.results();
-    return results.flatMap((result) => {
+  /** The game's outcome for the wire and the record: best first, ties sharing a rank (a tie, for the ratings). */
+  private resultEntries(players: readonly PlayerOutcome[]): MatchResultEntry[] {
+    return players.flatMap((result) => {
       const player = this.directory.get(result.entity);
-      const better = results.filter((r) => r.score > result.score || (r.score === result.score && r.deaths < result.deaths)).length;
-      return player ? [{ player_id: player.id, name: player.name, score: result.score, deaths: result.deaths, rank: better + 1 }] : [];
+      if (!player) return [];
+      const entry: MatchResultEntry = { player_id: player.id, name: player.name, score: result.score, deaths: result.deaths, rank: result.rank };
+      if (result.team > 0) entry.team = result.team;
+      return [entry];
     });
   }
 
   private startRecording(): void {
+    const match: StartedGame = {
+      roomId: this.id,
+      gameMode: this.options.gameMode,
+      region: this.options.region,
+      seed: this.game.seed,
+      settings: this.gameSettings,
+    };
     const started = this.deps.recorder
-      .start({ roomId: this.id, gameMode: this.options.gameMode, region: this.options.region })
+      .start(match)
       .catch((error: unknown) => {
         this.logFailure(error);
         return undefined;
@@ -383,7 +407,9 @@ export class Room {
   }
 
   private describe(member: Member): RoomPlayer {
-    return { id: member.id, name: member.name, entity_id: member.entity, connected: member.connection !== undefined };
+    const player: RoomPlayer = { id: member.id, name: member.name, entity_id: member.entity, connected: member.connection !== undefined };
+    if (member.team > 0) player.team = member.team;
+    return player;
   }
 
   private logFailure(error: unknown): void {

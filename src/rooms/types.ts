@@ -1,3 +1,5 @@
+import { AppError, type ErrorCategory } from '../errors/index.js';
+import type { GameSettings } from '../games/index.js';
 import type { Encoding, ErrorCode, MatchResultEntry, ServerMessage } from '../protocol/index.js';
 
 /** The part of a client connection a room needs; the gateway's WebSocket connection implements it. */
@@ -9,6 +11,8 @@ export interface RoomConnection {
   sendFrame(frame: string | Uint8Array): number;
   /** True while the client has not read what was already sent: it gets no snapshots until it catches up. */
   readonly congested: boolean;
+  /** The room no longer seats this connection's player (left, timed out, match called off). */
+  leftRoom(roomId: string): void;
 }
 
 export interface PlayerIdentity {
@@ -17,11 +21,9 @@ export interface PlayerIdentity {
 }
 
 export interface RoomSettings {
-  tickRate: number;
+  /** What every room's game is made with (before its mode's own defaults). */
+  game: GameSettings;
   snapshotRate: number;
-  maxEntities: number;
-  scoreLimit: number;
-  timeLimitSeconds: number;
   restartDelaySeconds: number;
   reconnectGraceSeconds: number;
   /** How long an HTTP seat reservation waits for the WebSocket join. */
@@ -40,11 +42,30 @@ export interface RoomOptions {
   onReservationLapsed?: (room: string, playerId: string) => void;
 }
 
+export interface StartedGame {
+  roomId: string;
+  gameMode: string;
+  region: string;
+  /** The seed the room chose; with `settings` and the replay record it replays the match. */
+  seed: number;
+  settings: GameSettings;
+}
+
+export interface FinishedGame {
+  reason: string;
+  players: MatchResultEntry[];
+  /** Team modes: each team's result, best first. */
+  teams?: { team: number; score: number; deaths: number; rank: number }[];
+  ticks: number;
+  /** The match's replay record (src/games); absent when it outgrew its bound. */
+  replay: Uint8Array | undefined;
+}
+
 /** Where finished matches go (the games table); failures are logged by the caller, never thrown into a tick. */
 export interface GameRecorder {
   /** Records a started match; resolves with its game id. */
-  start(match: { roomId: string; gameMode: string; region: string }): Promise<string>;
-  finish(gameId: string, results: { reason: string; players: MatchResultEntry[]; ticks: number }): Promise<void>;
+  start(match: StartedGame): Promise<string>;
+  finish(gameId: string, results: FinishedGame): Promise<void>;
   abort(gameId: string): Promise<void>;
 }
 
@@ -52,15 +73,30 @@ export interface GameRecorder {
 export interface RoomMetrics {
   snapshotSent(bytes: number): void;
   snapshotSkipped(): void;
+  /** An input the game refused (stale or repeated sequence, full queue). */
+  inputRefused(): void;
 }
 
-/** A room refused something; the code is the protocol's error code. */
-export class RoomError extends Error {
+type RoomErrorCode =
+  | Extract<ErrorCode, 'room_not_found' | 'room_full' | 'not_in_room' | 'already_in_room' | 'peer_not_found'>
+  | 'unsupported_game_mode'
+  | 'invalid_room';
+
+const ROOM_ERROR_CATEGORY: Record<RoomErrorCode, ErrorCategory> = {
+  room_not_found: 'not_found',
+  peer_not_found: 'not_found',
+  room_full: 'conflict',
+  not_in_room: 'conflict',
+  already_in_room: 'conflict',
+  unsupported_game_mode: 'invalid',
+  invalid_room: 'invalid',
+};
+
+/** A room refused something; the code is the protocol's error code, or names a bad room request. */
+export class RoomError extends AppError {
   override name = 'RoomError';
-  constructor(
-    readonly code: Extract<ErrorCode, 'room_not_found' | 'room_full' | 'not_in_room' | 'already_in_room' | 'peer_not_found'> | 'unsupported_game_mode' | 'invalid_room',
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: RoomErrorCode;
+  constructor(code: RoomErrorCode, message: string) {
+    super(ROOM_ERROR_CATEGORY[code], code, message);
   }
 }

@@ -13,24 +13,35 @@ import {
   type SimEvent,
   type SimSettings,
   type SnapshotState,
+  type TeamResult,
 } from './types.js';
 
 type MatchEndReason = Extract<SimEvent, { type: 'match_end' }>['reason'];
 
+/** In team mode each team spawns in the middle of its strip, so neighbouring teams start half a strip apart. */
+const SPAWN_ZONE_SHARE_OF_STRIP = 0.5;
+
 /**
  * The authoritative deathmatch: players move on a flat walled square, jump, and shoot hitscan rays at each
- * other. Pure and deterministic: the same settings, calls and inputs give the same snapshots, tick by tick.
+ * other, every player for themselves or, with `teamCount` set, team against team. Pure and deterministic: the
+ * same settings, calls and inputs give the same snapshots, tick by tick.
  */
 export class ArenaSimulation {
   readonly rules: Readonly<ArenaRules>;
   private readonly settings: Readonly<SimSettings>;
   private readonly timings: TickTimings;
-  private readonly random: SeededRandom;
+  private random: SeededRandom;
   /** Sorted by id: ids only grow, so appending keeps the order. */
   private readonly players: Player[] = [];
   private readonly playersById = new Map<number, Player>();
   /** Returned by step() and refilled by the next one, so steps allocate nothing when nothing happens. */
   private readonly events: SimEvent[] = [];
+  /** 0 in free-for-all. */
+  private readonly teamCount: number;
+  /** Whether shots pass through teammates: team mode without friendly fire. */
+  private readonly teammatesAreSpared: boolean;
+  /** One per team (index 0 = team 1), created once and updated in place; empty in free-for-all. */
+  private readonly teams: TeamResult[];
   private currentTick = 0;
   private matchPhase: MatchPhase = MatchPhase.Playing;
   private ticksLeft: number;
@@ -43,6 +54,9 @@ export class ArenaSimulation {
     this.timings = tickTimings(this.settings, this.rules);
     this.random = new SeededRandom(settings.seed);
     this.ticksLeft = this.timings.matchTicks;
+    this.teamCount = settings.teamCount ?? 0;
+    this.teammatesAreSpared = this.teamCount > 0 && settings.friendlyFire !== true;
+    this.teams = Array.from({ length: this.teamCount }, (_, index) => ({ team: index + 1, score: 0, deaths: 0 }));
   }
 
   get tick(): number {
@@ -57,12 +71,17 @@ export class ArenaSimulation {
     return this.players.length;
   }
 
-  /** Spawns a new player at a deterministic spawn point and returns its id (1, 2, 3…, never reused). */
-  addPlayer(): number {
+  /**
+   * Spawns a new player at a deterministic spawn point and returns its id (1, 2, 3…, never reused). In team
+   * mode `team` (1..teamCount) is required and kept until the player leaves; in free-for-all it must be absent
+   * or 0. Anything else throws SimError `invalid_team`.
+   */
+  addPlayer(team?: number): number {
+    const checkedTeam = this.checkTeam(team);
     if (this.players.length >= this.settings.maxEntities) {
       throw new SimError('max_entities', `The simulation already holds its maximum of ${this.settings.maxEntities} entities`);
     }
-    const player = new Player(this.nextId++, this.rules.maxQueuedInputs);
+    const player = new Player(this.nextId++, checkedTeam, this.rules.maxQueuedInputs);
     this.spawn(player);
     this.players.push(player);
     this.playersById.set(player.id, player);
@@ -79,6 +98,11 @@ export class ArenaSimulation {
 
   hasEntity(entity: number): boolean {
     return this.playersById.has(entity);
+  }
+
+  /** The entity's team: 1..teamCount in team mode, 0 in free-for-all and for unknown entities. */
+  teamOf(entity: number): number {
+    return this.playersById.get(entity)?.team ?? 0;
   }
 
   /**
@@ -132,27 +156,70 @@ export class ArenaSimulation {
   /** Kills (score) and deaths per player, best first: score desc, then deaths asc, then entity asc. */
   results(): PlayerResult[] {
     return this.players
-      .map((player) => ({ entity: player.id, score: player.score, deaths: player.deaths }))
+      .map((player) => ({ entity: player.id, team: player.team, score: player.score, deaths: player.deaths }))
       .sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.entity - b.entity);
   }
 
-  /** Starts a new match with the same players: scores cleared, everyone respawned, clock reset. */
-  restart(): void {
+  /** Each team's score, index 0 = team 1; empty in free-for-all. */
+  teamScores(): readonly number[] {
+    return this.teams.map((team) => team.score);
+  }
+
+  /** Score and deaths per team, best first: score desc, then deaths asc, then team asc; empty in free-for-all. */
+  teamResults(): TeamResult[] {
+    return this.teams
+      .map(({ team, score, deaths }) => ({ team, score, deaths }))
+      .sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.team - b.team);
+  }
+
+  /** Starts a new match with the same players on the same teams: scores cleared, everyone respawned, clock reset. */
+  restart(seed?: number): void {
+    // A new seed makes the match a function of its seed, roster and inputs alone: a replay of it can start
+    // from a fresh simulation seeded the same, with the same players added in id order.
+    if (seed !== undefined) this.random = new SeededRandom(seed);
+    for (const team of this.teams) {
+      team.score = 0;
+      team.deaths = 0;
+    }
     for (const player of this.players) {
       player.score = 0;
       player.deaths = 0;
+      player.respawnTick = 0;
+      player.inputs.clear();
       this.spawn(player);
     }
     this.matchPhase = MatchPhase.Playing;
     this.ticksLeft = this.timings.matchTicks;
   }
 
+  private checkTeam(team: number | undefined): number {
+    if (this.teamCount === 0) {
+      if (team === undefined || team === 0) return 0;
+      throw new SimError('invalid_team', `A free-for-all match has no teams, got team ${team}`);
+    }
+    if (team === undefined || !Number.isInteger(team) || team < 1 || team > this.teamCount) {
+      throw new SimError('invalid_team', `A team match needs a team from 1 to ${this.teamCount}, got ${team}`);
+    }
+    return team;
+  }
+
   private spawn(player: Player): void {
     const extent = this.rules.arenaHalfSize - this.rules.playerRadius;
-    const x = this.random.between(-extent, extent);
+    const x = this.spawnX(player.team, extent);
     const z = this.random.between(-extent, extent);
     // Facing the centre means a fresh spawn looks into the arena rather than at a wall.
     player.spawn(x, z, Math.atan2(-x, -z), this.rules.maxHealth);
+  }
+
+  /**
+   * Anywhere across the arena in free-for-all. In team mode the arena is cut into one strip per team along x
+   * (team 1 at the -x wall) and a player spawns in the middle part of their team's strip, so teams start apart.
+   */
+  private spawnX(team: number, extent: number): number {
+    if (team === 0) return this.random.between(-extent, extent);
+    const stripWidth = (2 * extent) / this.teamCount;
+    const zoneStart = -extent + (team - 1 + (1 - SPAWN_ZONE_SHARE_OF_STRIP) / 2) * stripWidth;
+    return this.random.between(zoneStart, zoneStart + SPAWN_ZONE_SHARE_OF_STRIP * stripWidth);
   }
 
   private respawnDuePlayers(now: number): void {
@@ -204,14 +271,17 @@ export class ArenaSimulation {
     }
   }
 
-  /** The nearest other alive player whose hit sphere the shooter's eye ray enters within range. */
+  /**
+   * The nearest other alive player whose hit sphere the shooter's eye ray enters within range. Without friendly
+   * fire teammates are no targets at all, so the ray passes through them to an enemy behind.
+   */
   private findTarget(shooter: Player): Player | undefined {
     const { eyeHeight, hitCentreHeight, hitRadius, weaponRange } = this.rules;
     const eyeY = shooter.y + eyeHeight;
     let nearest: Player | undefined;
     let nearestDistance = Infinity;
     for (const other of this.players) {
-      if (other === shooter || !other.alive) continue;
+      if (other === shooter || !other.alive || (this.teammatesAreSpared && other.team === shooter.team)) continue;
       const distance = raySphereDistance(
         shooter.x,
         eyeY,
@@ -239,9 +309,30 @@ export class ArenaSimulation {
     if (target.health > 0) return;
     target.die(now + this.timings.respawnDelayTicks);
     target.deaths++;
-    shooter.score++;
     this.events.push({ type: 'kill', killer: shooter.id, victim: target.id });
+    if (this.teamCount > 0) {
+      this.scoreTeamKill(shooter, target);
+      return;
+    }
+    shooter.score++;
     if (shooter.score >= this.settings.scoreLimit) this.finish('score_limit');
+  }
+
+  /** The victim's team always counts the death; only killing an enemy scores, for the killer and their team. */
+  private scoreTeamKill(killer: Player, victim: Player): void {
+    this.teamTally(victim.team).deaths++;
+    if (killer.team === victim.team) return;
+    killer.score++;
+    const killerTeam = this.teamTally(killer.team);
+    killerTeam.score++;
+    if (killerTeam.score >= this.settings.scoreLimit) this.finish('score_limit');
+  }
+
+  private teamTally(team: number): TeamResult {
+    const tally = this.teams[team - 1];
+    // Unreachable: addPlayer only admits teams 1..teamCount.
+    if (tally === undefined) throw new RangeError(`No team ${team} in a match of ${this.teamCount} teams`);
+    return tally;
   }
 
   private movePlayers(): void {

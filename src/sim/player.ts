@@ -38,6 +38,8 @@ export class Player {
 
   constructor(
     readonly id: number,
+    /** 1..teamCount in team mode, 0 in free-for-all; fixed for the player's whole stay, restarts included. */
+    readonly team: number,
     maxQueuedInputs: number,
   ) {
     this.inputs = new InputQueue(maxQueuedInputs);

@@ -1,3 +1,4 @@
+import { isValidTeamCount, MAX_TEAM_COUNT, MIN_TEAM_COUNT } from './teams.js';
 import type { SimSettings } from './types.js';
 
 /** The physical and combat constants of the arena, in metres and seconds. */
@@ -97,5 +98,15 @@ export function validateSettings(settings: SimSettings): void {
   }
   if (!Number.isFinite(settings.timeLimitSeconds) || settings.timeLimitSeconds < 0) {
     throw new RangeError(`timeLimitSeconds must be a finite number >= 0, got ${settings.timeLimitSeconds}`);
+  }
+  const teamCount = settings.teamCount ?? 0;
+  if (teamCount !== 0 && !isValidTeamCount(teamCount)) {
+    throw new RangeError(
+      `teamCount must be 0 (free-for-all) or an integer from ${MIN_TEAM_COUNT} to ${MAX_TEAM_COUNT}, got ${teamCount}`,
+    );
+  }
+  // Settings may come from untyped config, where a string such as "false" would otherwise read as true.
+  if (settings.friendlyFire !== undefined && typeof settings.friendlyFire !== 'boolean') {
+    throw new RangeError(`friendlyFire must be a boolean, got ${JSON.stringify(settings.friendlyFire)}`);
   }
 }

@@ -25,12 +25,16 @@ export interface SimSettings {
   tickRate: number;
   /** Hard cap on simulated entities (players count as entities). */
   maxEntities: number;
-  /** Match ends when a player reaches this many kills. */
+  /** Match ends when a player (in team mode: a team) reaches this many kills. */
   scoreLimit: number;
   /** Match ends after this many seconds. */
   timeLimitSeconds: number;
   /** Seed of the deterministic random source (spawn points). */
   seed: number;
+  /** 0 or absent: free-for-all; 2..8: that many teams, each player on one of them for the whole match. */
+  teamCount?: number;
+  /** Whether shots can hurt teammates (default false); meaningless in free-for-all, where nobody has a teammate. */
+  friendlyFire?: boolean;
 }
 
 export const MatchPhase = { Playing: 0, Finished: 1 } as const;
@@ -92,6 +96,16 @@ export type SimEvent =
 
 export interface PlayerResult {
   entity: number;
+  /** 1..teamCount in team mode, 0 in free-for-all. */
+  team: number;
+  score: number;
+  deaths: number;
+}
+
+/** Kills of enemies and deaths of members, including those of players who have since left. */
+export interface TeamResult {
+  /** 1..teamCount. */
+  team: number;
   score: number;
   deaths: number;
 }

@@ -88,6 +88,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_rating_history_player ON rating_history (player_id, created_at DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'game seeds and replays, ratings per game mode',
+    sql: `
+      -- What replays a match: its seed and settings here, its input record in game_replays.
+      ALTER TABLE games ADD COLUMN seed bigint;
+      ALTER TABLE games ADD COLUMN settings jsonb;
+
+      CREATE TABLE game_replays (
+        game_id     uuid PRIMARY KEY REFERENCES games (id) ON DELETE CASCADE,
+        -- 1: src/games replay record, deflated.
+        format      smallint NOT NULL,
+        record      bytea NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- A player's rating in each game mode (players.skill_rating stays the Elo rating of the Elo modes).
+      CREATE TABLE player_mode_ratings (
+        player_id     uuid NOT NULL REFERENCES players (id) ON DELETE CASCADE,
+        game_mode     text NOT NULL,
+        rating_kind   text NOT NULL,
+        rating        double precision NOT NULL,
+        mu            double precision,
+        sigma         double precision,
+        games_played  integer NOT NULL DEFAULT 0,
+        updated_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (player_id, game_mode)
+      );
+      CREATE INDEX idx_player_mode_ratings_board ON player_mode_ratings (game_mode, rating DESC);
+    `,
+  },
 ];
 
 /** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AuthService, ClientInfo } from '../../auth/index.js';
 import { bearerSecurity, bearerToken, requireAccessToken } from '../bearer.js';
-import { AuthResponse, GuestBody, LoginBody, Player, RegisterBody, errorResponses } from '../schemas.js';
+import { AuthResult, Player } from '../../api/index.js';
+import { GuestBody, LoginBody, RegisterBody, errorResponses } from '../schemas.js';
 import type { FastifyRequest } from 'fastify';
 
 const clientOf = (request: FastifyRequest): ClientInfo => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
@@ -17,7 +18,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
         tags,
         summary: 'Create an account and log in',
         body: RegisterBody,
-        response: { 201: AuthResponse, ...errorResponses },
+        response: { 201: AuthResult, ...errorResponses },
       },
     }, async (request, reply) => reply.code(201).send(await auth.register(request.body, clientOf(request))));
 
@@ -26,7 +27,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
         tags,
         summary: 'Log in with email and password',
         body: LoginBody,
-        response: { 200: AuthResponse, ...errorResponses },
+        response: { 200: AuthResult, ...errorResponses },
       },
     }, async (request) => auth.login(request.body, clientOf(request)));
 
@@ -39,7 +40,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
         tags,
         summary: 'Quick play: create a guest account and log in',
         body: GuestBody,
-        response: { 201: AuthResponse, ...errorResponses },
+        response: { 201: AuthResult, ...errorResponses },
       },
     }, async (request, reply) => reply.code(201).send(await auth.guest(request.body, clientOf(request))));
 
@@ -49,7 +50,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsyncTypebox {
         summary: 'Rotate tokens: send the refresh token as Authorization: Bearer <refresh_token>',
         description: 'Each refresh token works once. Reusing an already-rotated token revokes the whole session.',
         security: bearerSecurity,
-        response: { 200: AuthResponse, ...errorResponses },
+        response: { 200: AuthResult, ...errorResponses },
       },
     }, async (request) => auth.refresh(bearerToken(request)));
 

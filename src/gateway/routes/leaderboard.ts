@@ -13,6 +13,7 @@ export function leaderboardRoutes(leaderboard: Leaderboard): FastifyPluginAsyncT
         querystring: Type.Object({
           limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1-100, default 20' })),
           offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+          game_mode: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'Ratings in one game mode (default: the account rating)' })),
         }),
         response: {
           200: Type.Object({
@@ -31,7 +32,7 @@ export function leaderboardRoutes(leaderboard: Leaderboard): FastifyPluginAsyncT
       },
     }, async (request) => {
       const limit = Math.min(100, Math.max(1, Number(request.query.limit ?? 20)));
-      return { players: await leaderboard.top(limit, Number(request.query.offset ?? 0)) };
+      return { players: await leaderboard.top(limit, Number(request.query.offset ?? 0), request.query.game_mode) };
     });
   };
 }

@@ -1,39 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
+import { MatchmakingStatus } from '../../api/index.js';
 import type { AuthService } from '../../auth/index.js';
+import type { Leaderboard } from '../../leaderboard/index.js';
 import type { MatchmakingService, QueueStatus } from '../../matchmaking/index.js';
 import { bearerSecurity, requireAccessToken } from '../bearer.js';
 import { errorResponses } from '../schemas.js';
 
-const Status = Type.Object({
-  status: Type.Union([
-    Type.Literal('idle'),
-    Type.Literal('queued'),
-    Type.Literal('matched'),
-    Type.Literal('timeout'),
-    Type.Literal('invalid'),
-    Type.Literal('cancelled'),
-  ]),
-  ticket_id: Type.Optional(Type.String()),
-  game_mode: Type.Optional(Type.String()),
-  region: Type.Optional(Type.String()),
-  max_wait_time: Type.Optional(Type.Number()),
-  waited_seconds: Type.Optional(Type.Number()),
-  skill_window: Type.Optional(Type.Number({ description: 'Rating difference this ticket accepts right now' })),
-  room_id: Type.Optional(Type.String({ description: 'Matched: the room to join over /ws (a seat is reserved)' })),
-  node: Type.Optional(Type.String()),
-  players: Type.Optional(Type.Array(Type.String())),
-  matched_at: Type.Optional(Type.String()),
-  reason: Type.Optional(Type.String()),
-  priority: Type.Optional(Type.Boolean({ description: 'Queued ahead of others (dropped from a match that was called off)' })),
-});
-type StatusBody = Static<typeof Status>;
-
 /** The seed's matchmaking paths: POST/DELETE /api/matchmaking/queue and GET /api/matchmaking/status. */
-export function matchmakingRoutes(deps: { auth: AuthService; matchmaking: MatchmakingService }): FastifyPluginAsyncTypebox {
+export function matchmakingRoutes(deps: { auth: AuthService; matchmaking: MatchmakingService; leaderboard: Leaderboard }): FastifyPluginAsyncTypebox {
   const { matchmaking } = deps;
 
-  const describe = (status: QueueStatus | undefined): StatusBody => {
+  const describe = (status: QueueStatus | undefined): MatchmakingStatus => {
     if (!status) return { status: 'idle' };
     if (status.status !== 'queued') return status;
     const { ticket } = status;
@@ -65,19 +43,21 @@ export function matchmakingRoutes(deps: { auth: AuthService; matchmaking: Matchm
           },
           { additionalProperties: false },
         ),
-        response: { 202: Status, ...errorResponses },
+        response: { 202: MatchmakingStatus, ...errorResponses },
       },
     }, async (request, reply) => {
       const player = await deps.auth.profile(request.player!.playerId);
+      // Matched on the rating of the mode asked for (team modes keep their own).
+      const rating = (await deps.leaderboard.ratingOf(player.id, request.body.game_mode)) ?? player.skill_rating;
       const status = await matchmaking.enqueue(
-        { id: player.id, name: player.display_name, rating: player.skill_rating },
+        { id: player.id, name: player.display_name, rating },
         { gameMode: request.body.game_mode, region: request.body.region, maxWaitTime: request.body.max_wait_time },
       );
       return reply.code(202).send(describe(status));
     });
 
     app.delete('/api/matchmaking/queue', {
-      schema: { tags, summary: 'Leave the queue', security: bearerSecurity, response: { 200: Status, ...errorResponses } },
+      schema: { tags, summary: 'Leave the queue', security: bearerSecurity, response: { 200: MatchmakingStatus, ...errorResponses } },
     }, async (request) => {
       const ticket = await matchmaking.cancel(request.player!.playerId);
       return { status: 'cancelled' as const, ticket_id: ticket.id, game_mode: ticket.gameMode, region: ticket.region };
@@ -88,7 +68,7 @@ export function matchmakingRoutes(deps: { auth: AuthService; matchmaking: Matchm
         tags,
         summary: 'Where the caller stands: idle, queued (with wait and skill window), matched (room), timeout',
         security: bearerSecurity,
-        response: { 200: Status, ...errorResponses },
+        response: { 200: MatchmakingStatus, ...errorResponses },
       },
     }, async (request) => describe(await matchmaking.status(request.player!.playerId)));
   };

@@ -1,33 +1,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { RoomDetails, RoomInfo, RoomList } from '../../api/index.js';
 import type { AuthService } from '../../auth/index.js';
-import { GAME_MODES, type RoomDirectory } from '../../rooms/index.js';
+import type { GameModes } from '../../games/index.js';
+import type { RoomRegistry } from '../../rooms/index.js';
 import { bearerSecurity, requireAccessToken } from '../bearer.js';
 import { errorResponses } from '../schemas.js';
 
-const RoomPlayer = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  entity_id: Type.Integer(),
-  connected: Type.Boolean(),
-});
-
-const Room = Type.Object({
-  room_id: Type.String(),
-  room_name: Type.String(),
-  game_mode: Type.String(),
-  host_id: Type.String(),
-  max_players: Type.Integer(),
-  player_count: Type.Integer(),
-  status: Type.Union([Type.Literal('waiting'), Type.Literal('playing'), Type.Literal('finished')]),
-  created_at: Type.String({ format: 'date-time' }),
-});
+/** Seats of a room created without max_players (at most what the mode and node allow). */
+const DEFAULT_MAX_PLAYERS = 8;
 
 const RoomParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** The seed's room paths: create, join (reserves a seat for the WebSocket join), leave, list. */
-export function roomRoutes(deps: { auth: AuthService; rooms: RoomDirectory; maxPlayersPerRoom: number }): FastifyPluginAsyncTypebox {
-  const { rooms } = deps;
+export function roomRoutes(deps: {
+  auth: AuthService;
+  rooms: RoomRegistry;
+  modes: GameModes;
+  seatLimit: (gameMode: string) => number;
+}): FastifyPluginAsyncTypebox {
+  const { rooms, modes, seatLimit } = deps;
+  // The schema bounds max_players by the roomiest mode; creating a room checks its own mode's bound.
+  const mostSeats = Math.max(...modes.names.map(seatLimit));
   return async (app) => {
     const tags = ['rooms'];
     app.addHook('preHandler', requireAccessToken(deps.auth));
@@ -40,20 +34,21 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomDirectory; maxP
         body: Type.Object(
           {
             room_name: Type.String({ minLength: 1, maxLength: 64 }),
-            game_mode: Type.Optional(Type.String({ enum: [...GAME_MODES] })),
-            max_players: Type.Optional(Type.Integer({ minimum: 1, maximum: deps.maxPlayersPerRoom })),
+            game_mode: Type.Optional(Type.String({ enum: modes.names, description: `Default: ${modes.default.name}` })),
+            max_players: Type.Optional(Type.Integer({ minimum: 1, maximum: mostSeats })),
             region: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
             host_id: Type.Optional(Type.String({ maxLength: 64, description: 'Ignored: the caller hosts the room' })),
           },
           { additionalProperties: false },
         ),
-        response: { 201: Room, ...errorResponses },
+        response: { 201: RoomInfo, ...errorResponses },
       },
     }, async (request, reply) => {
+      const gameMode = request.body.game_mode ?? modes.default.name;
       const room = await rooms.create({
         name: request.body.room_name,
-        gameMode: request.body.game_mode ?? 'deathmatch',
-        maxPlayers: request.body.max_players ?? Math.min(8, deps.maxPlayersPerRoom),
+        gameMode,
+        maxPlayers: request.body.max_players ?? Math.min(DEFAULT_MAX_PLAYERS, seatLimit(gameMode)),
         hostId: request.player!.playerId,
         region: request.body.region,
       });
@@ -71,7 +66,7 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomDirectory; maxP
         security: bearerSecurity,
         params: RoomParams,
         body: Type.Object({ player_id: Type.Optional(Type.String({ maxLength: 64 })), player_name: Type.Optional(Type.String({ maxLength: 32 })) }),
-        response: { 200: Room, ...errorResponses },
+        response: { 200: RoomInfo, ...errorResponses },
       },
     }, async (request) => {
       return rooms.reserve(request.params.id, request.player!.playerId);
@@ -100,7 +95,7 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomDirectory; maxP
           // Query strings are not type-coerced (bodies must not be), so the flag is spelled out.
           joinable: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { description: 'Only rooms with a free seat' })),
         }),
-        response: { 200: Type.Object({ rooms: Type.Array(Room) }), ...errorResponses },
+        response: { 200: RoomList, ...errorResponses },
       },
     }, async (request) => ({ rooms: await rooms.list({ gameMode: request.query.game_mode, joinable: request.query.joinable === 'true' }) }));
 
@@ -110,7 +105,7 @@ export function roomRoutes(deps: { auth: AuthService; rooms: RoomDirectory; maxP
         summary: 'One room with its players',
         security: bearerSecurity,
         params: RoomParams,
-        response: { 200: Type.Intersect([Room, Type.Object({ players: Type.Array(RoomPlayer) })]), ...errorResponses },
+        response: { 200: RoomDetails, ...errorResponses },
       },
     }, async (request) => rooms.describe(request.params.id));
   };

@@ -24,6 +24,21 @@ export interface AuthenticatedPlayer {
   isGuest: boolean;
 }
 
+/**
+ * Where a connection is in its life. Messages that arrive while it is busy (authenticating, finding the room it
+ * joins, moving to another process) are held and handled, in order, once it is not.
+ */
+export type ConnectionState =
+  | { kind: 'unauthenticated' }
+  | { kind: 'authenticating'; held: ClientMessage[] }
+  | { kind: 'ready'; player: AuthenticatedPlayer; session: string | undefined; room: Room | undefined }
+  | { kind: 'joining'; player: AuthenticatedPlayer; session: string | undefined; held: ClientMessage[] }
+  | { kind: 'moving'; player: AuthenticatedPlayer; session: string | undefined; held: ClientMessage[] }
+  /** The socket now belongs to another process: nothing may be sent through this object any more. */
+  | { kind: 'moved' };
+
+export type ReadyState = Extract<ConnectionState, { kind: 'ready' }>;
+
 export interface ConnectionLimits {
   /** Messages per second; the bucket holds twice that. */
   messageRate: number;
@@ -38,22 +53,11 @@ export interface ConnectionCounters {
 }
 
 /**
- * One client's WebSocket: its identity, its room, and the flow control around the socket (message rate
+ * One client's WebSocket: its state (who, which room), and the flow control around the socket (message rate
  * limit in, congestion and slow-client detection out). Protocol handling lives in the gateway.
  */
 export class ClientConnection implements RoomConnection {
-  player: AuthenticatedPlayer | undefined;
-  room: Room | undefined;
-  authenticating = false;
-  /**
-   * Messages held while the connection is busy: while `auth` is checked (handled right after it) or while it
-   * moves to another process (handled there). Undefined when messages are handled as they come.
-   */
-  held: ClientMessage[] | undefined;
-  /** Set once the socket has moved to another process: nothing may be sent through this object any more. */
-  detached = false;
-  /** The player's session claimed at authentication (see SessionClaims); undefined if the claim failed. */
-  session: string | undefined;
+  state: ConnectionState = { kind: 'unauthenticated' };
   readonly connectedAt: number;
   lastSeenAt: number;
   /** Since when the client has been congested (undefined: it is keeping up). */
@@ -79,7 +83,28 @@ export class ClientConnection implements RoomConnection {
   }
 
   get open(): boolean {
-    return !this.detached && this.socket.readyState === this.socket.OPEN;
+    return this.state.kind !== 'moved' && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** The authenticated player, in every state that has one. */
+  get player(): AuthenticatedPlayer | undefined {
+    const { state } = this;
+    return state.kind === 'ready' || state.kind === 'joining' || state.kind === 'moving' ? state.player : undefined;
+  }
+
+  /** The room this connection plays in (only a ready connection has one). */
+  get room(): Room | undefined {
+    return this.state.kind === 'ready' ? this.state.room : undefined;
+  }
+
+  /** Messages waiting while the connection is busy, or undefined when they are handled as they come. */
+  get held(): ClientMessage[] | undefined {
+    const { state } = this;
+    return state.kind === 'authenticating' || state.kind === 'joining' || state.kind === 'moving' ? state.held : undefined;
+  }
+
+  leftRoom(roomId: string): void {
+    if (this.state.kind === 'ready' && this.state.room?.id === roomId) this.state.room = undefined;
   }
 
   get congested(): boolean {
@@ -134,7 +159,7 @@ export class ClientConnection implements RoomConnection {
   }
 
   close(code: number, reason: string): void {
-    if (this.detached || this.socket.readyState === this.socket.CLOSED) return;
+    if (this.state.kind === 'moved' || this.socket.readyState === this.socket.CLOSED) return;
     this.socket.close(code, reason);
     // A client that does not answer the close handshake (e.g. it stopped reading) is cut off.
     setTimeout(() => this.socket.terminate(), 2_000).unref();

@@ -1,0 +1,8 @@
+/**
+ * The JSON shapes of the public API, each declared once as a TypeBox schema with its type. The HTTP routes
+ * validate and serialize with the schemas (so /docs/json shows them), the WebSocket messages and the SDK
+ * use the types. The SDK bundle includes this directory, so it must stay browser-safe: typebox only.
+ */
+export { AuthResult, Player } from './players.js';
+export { MatchResultEntry, RoomDetails, RoomInfo, RoomList, RoomPlayer } from './rooms.js';
+export { MatchmakingStatus } from './matchmaking.js';

@@ -1,0 +1,29 @@
+/** The Prometheus side of the counters rooms and matchmaking report into. */
+import type { MatchmakingMetrics } from '../matchmaking/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { RoomMetrics } from '../rooms/index.js';
+
+export function roomMetrics(metrics: Metrics): RoomMetrics {
+  return {
+    // Plain fields, not labelled lookups: this runs once per client per snapshot.
+    snapshotSent: (bytes) => {
+      metrics.snapshotsSent.value++;
+      metrics.snapshotBytes.value += bytes;
+    },
+    snapshotSkipped: () => metrics.snapshotsSkipped.inc(),
+    inputRefused: () => metrics.inputsRefused.value++,
+  };
+}
+
+export function matchmakingMetrics(metrics: Metrics): MatchmakingMetrics {
+  return {
+    queueSize: (gameMode, region, size) => metrics.matchmakingQueueSize.set({ game_mode: gameMode, region }, size),
+    matchFormed: (match, waits) => {
+      const labels = { game_mode: match.gameMode, region: match.region };
+      metrics.matchesFormed.inc(labels);
+      metrics.matchSkillSpread.observe({ game_mode: match.gameMode }, match.skillSpread);
+      for (const wait of waits) metrics.matchmakingWait.observe(labels, wait);
+    },
+    timedOut: (count) => metrics.matchmakingTimeouts.inc(count),
+  };
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ClusterMetrics, ClusteredRoomRegistry, type WorkerLink } from '../cluster/index.js';
+import { VERSION, urlOf, type HostPort } from '../config/index.js';
+import type { Metrics, MetricsSource } from '../metrics/index.js';
+import type { LocalRoomRegistry, RoomRegistry } from '../rooms/index.js';
+
+/**
+ * How this process sits in its node, chosen once at start-up: a standalone process, or one worker of a node run
+ * as several processes (WORKERS > 1). Everything that differs between the two is here.
+ */
+export interface Topology {
+  /** Ends the ids of rooms made in this process, so siblings can route by id. */
+  readonly roomIdSuffix: string | undefined;
+  registry(local: LocalRoomRegistry, logger: Logger): RoomRegistry;
+  /** What /metrics serves. */
+  metricsSource(metrics: Metrics): MetricsSource;
+  /** Starts serving the gateway; resolves with the URL it answers on. */
+  listen(gateway: FastifyInstance): Promise<string>;
+  /** Says in the log that the process serves, and starts taking connections. */
+  ready(logger: Logger, url: string, backends: { database: string; cache: string }): void;
+  close(): void;
+}
+
+const portOf = (gateway: FastifyInstance) => (gateway.server.address() as { port: number }).port;
+
+export class StandaloneTopology implements Topology {
+  readonly roomIdSuffix = undefined;
+
+  constructor(private readonly bindAddr: HostPort) {}
+
+  registry(local: LocalRoomRegistry): RoomRegistry {
+    return local;
+  }
+
+  metricsSource(metrics: Metrics): MetricsSource {
+    return metrics;
+  }
+
+  async listen(gateway: FastifyInstance): Promise<string> {
+    await gateway.listen({ host: this.bindAddr.host, port: this.bindAddr.port });
+    return urlOf(this.bindAddr, portOf(gateway));
+  }
+
+  ready(logger: Logger, url: string, backends: { database: string; cache: string }): void {
+    logger.info(
+      { url, ...backends, docs: `${url}/docs` },
+      `GameV1 ${VERSION} listening on ${url} (database: ${backends.database}, cache: ${backends.cache})`,
+    );
+  }
+
+  close(): void {}
+}
+
+/** One process of a multi-process node: the primary owns the address and hands connections over. */
+export class WorkerTopology implements Topology {
+  constructor(private readonly link: WorkerLink) {}
+
+  get roomIdSuffix(): string {
+    return this.link.roomIdSuffix;
+  }
+
+  registry(local: LocalRoomRegistry, logger: Logger): RoomRegistry {
+    return new ClusteredRoomRegistry(local, this.link, logger);
+  }
+
+  metricsSource(metrics: Metrics): MetricsSource {
+    return new ClusterMetrics(metrics, this.link);
+  }
+
+  async listen(gateway: FastifyInstance): Promise<string> {
+    // The worker's own loopback port (logged) serves direct checks and gives Node's HTTP server its header and
+    // request timeouts for the connections the primary hands over.
+    await gateway.listen({ host: '127.0.0.1', port: 0, exclusive: true });
+    this.link.onConnection((socket) => {
+      gateway.server.emit('connection', socket);
+      socket.resume();
+    });
+    return `http://127.0.0.1:${portOf(gateway)}`;
+  }
+
+  ready(logger: Logger, url: string, backends: { database: string; cache: string }): void {
+    this.link.ready();
+    logger.info({ url, ...backends }, `worker ${this.link.index} ready (its own port: ${url})`);
+  }
+
+  close(): void {
+    this.link.close();
+  }
+}
