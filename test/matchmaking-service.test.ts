@@ -3,7 +3,6 @@
  * Rounds run by calling formRound() directly and the join timeout runs on a fake clock plus the room manager's
  * housekeeping, so nothing here waits for real time.
  */
-import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryCache } from '../src/cache/memory.js';
 import { GameModes } from '../src/games/index.js';
@@ -17,49 +16,8 @@ import {
   type PolicySettings,
   type QueueStatus,
 } from '../src/matchmaking/index.js';
-import type { ServerMessage } from '../src/protocol/index.js';
-import {
-  LocalRoomRegistry,
-  RoomManager,
-  type FinishedGame,
-  type GameRecorder,
-  type HostedRoom,
-  type ReservedRoom,
-  type RoomConnection,
-  type RoomSettings,
-  type StartedGame,
-} from '../src/rooms/index.js';
-
-class FakeConnection implements RoomConnection {
-  readonly encoding = 'json' as const;
-  readonly congested = false;
-  readonly messages: ServerMessage[] = [];
-  readonly leftRooms: string[] = [];
-  send(message: ServerMessage): number {
-    this.messages.push(message);
-    return 1;
-  }
-  sendFrame(frame: string | Uint8Array): number {
-    this.messages.push(JSON.parse(typeof frame === 'string' ? frame : new TextDecoder().decode(frame)) as ServerMessage);
-    return 1;
-  }
-  leftRoom(roomId: string): void {
-    this.leftRooms.push(roomId);
-  }
-}
-
-class FakeRecorder implements GameRecorder {
-  readonly started: StartedGame[] = [];
-  readonly aborted: string[] = [];
-  async start(match: StartedGame): Promise<string> {
-    this.started.push(match);
-    return `game-${this.started.length}`;
-  }
-  async finish(_gameId: string, _results: FinishedGame): Promise<void> {}
-  async abort(gameId: string): Promise<void> {
-    this.aborted.push(gameId);
-  }
-}
+import { LocalRoomRegistry, type HostedRoom, type ReservedRoom } from '../src/rooms/index.js';
+import { FakeConnection, fakeRooms, ROOM_SETTINGS, settle } from './support/rooms.js';
 
 /** A registry that runs `afterCreate` once a match's room exists, before the service claims the tickets. */
 class HookedRegistry extends LocalRoomRegistry {
@@ -70,14 +28,6 @@ class HookedRegistry extends LocalRoomRegistry {
     return hosted;
   }
 }
-
-const ROOM_SETTINGS: RoomSettings = {
-  game: { tickRate: 20, maxEntities: 16, scoreLimit: 10, timeLimitSeconds: 600, friendlyFire: false },
-  snapshotRate: 20,
-  restartDelaySeconds: 1,
-  reconnectGraceSeconds: 5,
-  reservationSeconds: 60,
-};
 
 const POLICY: PolicySettings = {
   minPlayers: 2,
@@ -96,17 +46,7 @@ afterEach(async () => {
 });
 
 function harness(policy: Partial<PolicySettings> = {}) {
-  let clock = 1_700_000_000_000;
-  const now = () => clock;
-  const logger = pino({ level: 'silent' });
-  const recorder = new FakeRecorder();
-  const manager = new RoomManager(new GameModes(), ROOM_SETTINGS, { maxPlayersPerRoom: 16, emptyRoomTimeoutMs: 60_000 }, {
-    recorder,
-    metrics: { snapshotSent: () => undefined, snapshotSkipped: () => undefined, inputRefused: () => undefined },
-    logger,
-    now,
-    seed: () => 42,
-  });
+  const { manager, recorder, logger, now, advance } = fakeRooms();
   const registry = new HookedRegistry(manager, 'node-a');
   const queue = new MemoryTicketQueue(now);
   const cache = new MemoryCache(now);
@@ -129,9 +69,9 @@ function harness(policy: Partial<PolicySettings> = {}) {
     logger,
     metrics,
     now,
-    notify,
-    cancelled,
   });
+  service.onMatchFound(notify);
+  service.onMatchCancelled(cancelled);
   cleanups.push(async () => {
     await service.stop();
     await manager.close();
@@ -148,9 +88,7 @@ function harness(policy: Partial<PolicySettings> = {}) {
     cancelled,
     logger,
     now,
-    advance(ms: number): void {
-      clock += ms;
-    },
+    advance,
     /** About one second of the room manager's loop: slice 0 tickRate times runs housekeeping once. */
     housekeeping(): void {
       for (let i = 0; i < ROOM_SETTINGS.game.tickRate; i++) manager.tickSlice(0);
@@ -173,11 +111,6 @@ function harness(policy: Partial<PolicySettings> = {}) {
       return connection;
     },
   };
-}
-
-/** Lets the promise chains the service starts without awaiting (call-off, re-queue, publish) run out. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 type Matched = Extract<QueueStatus, { status: 'matched' }>;

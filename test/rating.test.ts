@@ -20,6 +20,10 @@ import {
   type RatingChange,
   type RatingPolicy,
 } from '../src/rating/index.js';
+import { GameModes } from '../src/games/index.js';
+
+/** The node's policy: each mode's kind from the mode registry. */
+const POLICY: RatingPolicy = { ...DEFAULT_RATING_POLICY, modes: new GameModes().ratingKinds() };
 
 /** An established player: at or above the provisional threshold, so K = 32 under the default settings. */
 const ESTABLISHED = 30;
@@ -61,31 +65,31 @@ describe('expectedScore', () => {
 
 describe('Elo 1v1', () => {
   it('moves equal ratings by K/2 = ±16', () => {
-    const changes = rateMatch(ffa([player('a'), player('b')]), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa([player('a'), player('b')]), POLICY);
     expect(change(changes, 'a')).toEqual({ playerId: 'a', before: 1500, after: 1516, delta: 16 });
     expect(change(changes, 'b')).toEqual({ playerId: 'b', before: 1500, after: 1484, delta: -16 });
   });
 
   it('gives a favourite a small gain: 32 * (1 - 0.759747) = 7.688', () => {
-    const changes = rateMatch(ffa([player('fav', 1400), player('dog', 1200)]), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa([player('fav', 1400), player('dog', 1200)]), POLICY);
     expect(change(changes, 'fav').delta).toBeCloseTo(7.688, 3);
     expect(change(changes, 'dog').delta).toBeCloseTo(-7.688, 3);
   });
 
   it('gives an upset a big gain: 32 * 0.759747 = 24.312', () => {
-    const changes = rateMatch(ffa([player('dog', 1200), player('fav', 1400)]), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa([player('dog', 1200), player('fav', 1400)]), POLICY);
     expect(change(changes, 'dog').delta).toBeCloseTo(24.312, 3);
     expect(change(changes, 'dog').after).toBeCloseTo(1224.312, 3);
     expect(change(changes, 'fav').delta).toBeCloseTo(-24.312, 3);
   });
 
   it('leaves equal ratings unchanged on a draw', () => {
-    const changes = rateMatch(ffa([player('a'), player('b')], [1, 1]), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa([player('a'), player('b')], [1, 1]), POLICY);
     expect(changes.map((c) => c.delta)).toEqual([0, 0]);
   });
 
   it('keeps ratings unrounded (rounding is for display only)', () => {
-    const changes = rateMatch(ffa([player('fav', 1400), player('dog', 1200)]), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa([player('fav', 1400), player('dog', 1200)]), POLICY);
     expect(Number.isInteger(change(changes, 'fav').after)).toBe(false);
   });
 });
@@ -101,13 +105,13 @@ describe('provisional K', () => {
   });
 
   it('doubles the swing of a new player against an established one', () => {
-    const changes = rateMatch(ffa([player('new', 1500, 9), player('vet', 1500, 10)]), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa([player('new', 1500, 9), player('vet', 1500, 10)]), POLICY);
     expect(change(changes, 'new').delta).toBe(32);
     expect(change(changes, 'vet').delta).toBe(-16);
   });
 
   it('follows the policy settings', () => {
-    const policy: RatingPolicy = { ...DEFAULT_RATING_POLICY, elo: { k: 20, provisionalK: 40, provisionalGames: 3 } };
+    const policy: RatingPolicy = { ...POLICY, elo: { k: 20, provisionalK: 40, provisionalGames: 3 } };
     const changes = rateMatch(ffa([player('a', 1500, 2), player('b', 1500, 3)]), policy);
     expect(change(changes, 'a').delta).toBe(20);
     expect(change(changes, 'b').delta).toBe(-10);
@@ -118,7 +122,7 @@ describe('Elo free-for-all', () => {
   it('ranks deltas by placement with 1/(n-1) scaling', () => {
     // Equal ratings, n = 4: each pair is worth ±0.5 * 32 / 3.
     const players = ['p1', 'p2', 'p3', 'p4'].map((id) => player(id));
-    const changes = rateMatch(ffa(players), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa(players), POLICY);
     const deltas = changes.map((c) => c.delta);
     expect(deltas[0]).toBeCloseTo(16, 10); // beat all three: same as winning a 1v1
     expect(deltas[1]).toBeCloseTo(16 / 3, 10);
@@ -128,7 +132,7 @@ describe('Elo free-for-all', () => {
 
   it('gives the winner the largest gain and the last the largest loss with mixed ratings', () => {
     const players = [player('a', 1450), player('b', 1600), player('c', 1380), player('d', 1520), player('e', 1700)];
-    const deltas = rateMatch(ffa(players), DEFAULT_RATING_POLICY).map((c) => c.delta);
+    const deltas = rateMatch(ffa(players), POLICY).map((c) => c.delta);
     expect(Math.max(...deltas)).toBe(deltas[0]);
     expect(Math.min(...deltas)).toBe(deltas[4]);
     expect(deltas[0]).toBeGreaterThan(0);
@@ -137,7 +141,7 @@ describe('Elo free-for-all', () => {
 
   it('changes nothing between tied players of equal rating', () => {
     const players = [player('first'), player('tieA'), player('tieB'), player('last')];
-    const changes = rateMatch(ffa(players, [1, 2, 2, 3]), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(ffa(players, [1, 2, 2, 3]), POLICY);
     expect(change(changes, 'tieA').delta).toBe(change(changes, 'tieB').delta);
     expect(change(changes, 'tieA').delta).toBeCloseTo(0, 12); // one loss and one win cancel out
     expect(change(changes, 'first').delta).toBeCloseTo(16, 10);
@@ -145,8 +149,8 @@ describe('Elo free-for-all', () => {
 
   it('does not depend on the order placements are listed in', () => {
     const players = [player('a', 1450), player('b', 1600), player('c', 1380)];
-    const forward = byId(rateMatch(ffa(players, [2, 1, 3]), DEFAULT_RATING_POLICY));
-    const reversed = byId(rateMatch(ffa([...players].reverse(), [3, 1, 2]), DEFAULT_RATING_POLICY));
+    const forward = byId(rateMatch(ffa(players, [2, 1, 3]), POLICY));
+    const reversed = byId(rateMatch(ffa([...players].reverse(), [3, 1, 2]), POLICY));
     for (const id of ['a', 'b', 'c']) expect(reversed.get(id)!.delta).toBeCloseTo(forward.get(id)!.delta, 12);
   });
 });
@@ -156,13 +160,13 @@ describe('Elo zero-sum', () => {
 
   it('sums deltas to zero when every player has the same K', () => {
     const players = ratings.map((r, i) => player(`p${i}`, r));
-    expect(sumOfDeltas(rateMatch(ffa(players, [3, 1, 2, 2, 6, 5]), DEFAULT_RATING_POLICY))).toBeCloseTo(0, 9);
+    expect(sumOfDeltas(rateMatch(ffa(players, [3, 1, 2, 2, 6, 5]), POLICY))).toBeCloseTo(0, 9);
     const provisional = ratings.map((r, i) => player(`p${i}`, r, 0));
-    expect(sumOfDeltas(rateMatch(ffa(provisional), DEFAULT_RATING_POLICY))).toBeCloseTo(0, 9);
+    expect(sumOfDeltas(rateMatch(ffa(provisional), POLICY))).toBeCloseTo(0, 9);
   });
 
   it('sums deltas to zero for 1v1 and equal-size teams', () => {
-    expect(sumOfDeltas(rateMatch(ffa([player('a', 1333), player('b', 1777)]), DEFAULT_RATING_POLICY))).toBeCloseTo(0, 12);
+    expect(sumOfDeltas(rateMatch(ffa([player('a', 1333), player('b', 1777)]), POLICY))).toBeCloseTo(0, 12);
     const teams: MatchOutcome = {
       gameMode: 'deathmatch',
       placements: [
@@ -170,11 +174,11 @@ describe('Elo zero-sum', () => {
         { rank: 1, players: [player('c', 1450), player('d', 1350)] },
       ],
     };
-    expect(sumOfDeltas(rateMatch(teams, DEFAULT_RATING_POLICY))).toBeCloseTo(0, 12);
+    expect(sumOfDeltas(rateMatch(teams, POLICY))).toBeCloseTo(0, 12);
   });
 
   it('is not zero-sum when K differs (documented)', () => {
-    expect(sumOfDeltas(rateMatch(ffa([player('new', 1500, 0), player('vet')]), DEFAULT_RATING_POLICY))).toBe(16);
+    expect(sumOfDeltas(rateMatch(ffa([player('new', 1500, 0), player('vet')]), POLICY))).toBe(16);
   });
 
   it('eloDeltas matches rateMatch for single players', () => {
@@ -197,7 +201,7 @@ describe('Elo teams', () => {
         { rank: 2, players: [player('c', 1500), player('d', 1500)] },
       ],
     };
-    const changes = rateMatch(outcome, DEFAULT_RATING_POLICY);
+    const changes = rateMatch(outcome, POLICY);
     expect(changes.map((c) => [c.playerId, c.delta])).toEqual([
       ['a', 16],
       ['b', 16],
@@ -216,7 +220,7 @@ describe('Elo teams', () => {
         { rank: 2, players: [player('f1', 1400), player('f2', 1400)] },
       ],
     };
-    const changes = rateMatch(outcome, DEFAULT_RATING_POLICY);
+    const changes = rateMatch(outcome, POLICY);
     for (const id of ['u1', 'u2']) expect(change(changes, id).delta).toBeCloseTo(24.312, 3);
     for (const id of ['f1', 'f2']) expect(change(changes, id).delta).toBeCloseTo(-24.312, 3);
   });
@@ -229,7 +233,7 @@ describe('Elo teams', () => {
         { rank: 2, players: [player('c'), player('d')] },
       ],
     };
-    const changes = rateMatch(outcome, DEFAULT_RATING_POLICY);
+    const changes = rateMatch(outcome, POLICY);
     expect(change(changes, 'vet').delta).toBe(16);
     expect(change(changes, 'rookie').delta).toBe(32);
   });
@@ -258,7 +262,7 @@ describe('openskill teams', () => {
   });
 
   it('raises winners, lowers losers and shrinks everybody’s sigma', () => {
-    const changes = rateMatch(twoVsTwo(), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(twoVsTwo(), POLICY);
     for (const id of ['w1', 'w2']) {
       const c = change(changes, id);
       expect(c.mu).toBeGreaterThan(DEFAULT_MU);
@@ -276,7 +280,7 @@ describe('openskill teams', () => {
   });
 
   it('lowers the display rating of settled losers', () => {
-    const changes = rateMatch(twoVsTwo({ mu: 27, sigma: 2 }), DEFAULT_RATING_POLICY);
+    const changes = rateMatch(twoVsTwo({ mu: 27, sigma: 2 }), POLICY);
     const before = displayRating({ mu: 27, sigma: 2 });
     for (const c of changes) expect(c.before).toBeCloseTo(before, 9);
     for (const id of ['w1', 'w2']) expect(change(changes, id).delta).toBeGreaterThan(0);
@@ -286,7 +290,7 @@ describe('openskill teams', () => {
   it('keeps mu on a tie between equal teams and still reduces sigma', () => {
     const outcome = twoVsTwo();
     outcome.placements[1]!.rank = 1;
-    for (const c of rateMatch(outcome, DEFAULT_RATING_POLICY)) {
+    for (const c of rateMatch(outcome, POLICY)) {
       expect(c.mu).toBeCloseTo(DEFAULT_MU, 9);
       expect(c.sigma).toBeLessThan(DEFAULT_SIGMA);
     }
@@ -302,7 +306,7 @@ describe('openskill teams', () => {
         { rank: 2, players: [player('fresh', 1200, 0)] },
       ],
     };
-    const changes = rateMatch(outcome, DEFAULT_RATING_POLICY);
+    const changes = rateMatch(outcome, POLICY);
     expect(change(changes, 'strong').before).toBe(1600);
     expect(change(changes, 'strong').mu).toBeGreaterThan(skillFromRating(1600).mu);
     expect(change(changes, 'fresh').mu).toBeLessThan(DEFAULT_MU);
@@ -317,7 +321,7 @@ describe('openskill teams', () => {
         { rank: 3, players: [player('c1', 1200, 0)] },
       ],
     };
-    const changes = rateMatch(outcome, DEFAULT_RATING_POLICY);
+    const changes = rateMatch(outcome, POLICY);
     expect(changes.map((c) => c.playerId)).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'c1']);
     expect(change(changes, 'b1').mu).toBeGreaterThan(DEFAULT_MU);
     expect(change(changes, 'c1').mu).toBeLessThan(DEFAULT_MU);
@@ -326,17 +330,17 @@ describe('openskill teams', () => {
 });
 
 describe('rating kind per game mode', () => {
-  it('uses Elo for deathmatch and openskill for team_deathmatch by default', () => {
-    expect(ratingKindFor('deathmatch', DEFAULT_RATING_POLICY)).toBe('elo');
-    expect(ratingKindFor('team_deathmatch', DEFAULT_RATING_POLICY)).toBe('openskill');
-    expect(ratingKindFor('capture_the_flag', DEFAULT_RATING_POLICY)).toBe('elo');
-    expect(ratingKindFor('constructor', DEFAULT_RATING_POLICY)).toBe('elo');
+  it('uses Elo for deathmatch and openskill for team_deathmatch, as the mode registry says, and Elo for unknown modes', () => {
+    expect(ratingKindFor('deathmatch', POLICY)).toBe('elo');
+    expect(ratingKindFor('team_deathmatch', POLICY)).toBe('openskill');
+    expect(ratingKindFor('capture_the_flag', POLICY)).toBe('elo');
+    expect(ratingKindFor('constructor', POLICY)).toBe('elo');
   });
 
   it('rateMatch follows the kind: openskill changes carry mu/sigma, Elo ones do not', () => {
     const players = [player('a', 1200, 0), player('b', 1200, 0)];
-    const elo = rateMatch(ffa(players, [1, 2], 'deathmatch'), DEFAULT_RATING_POLICY);
-    const skill = rateMatch(ffa(players, [1, 2], 'team_deathmatch'), DEFAULT_RATING_POLICY);
+    const elo = rateMatch(ffa(players, [1, 2], 'deathmatch'), POLICY);
+    const skill = rateMatch(ffa(players, [1, 2], 'team_deathmatch'), POLICY);
     expect(elo[0]!.mu).toBeUndefined();
     expect(elo[0]!.delta).toBe(32);
     expect(skill[0]!.mu).toBeGreaterThan(DEFAULT_MU);
@@ -344,18 +348,18 @@ describe('rating kind per game mode', () => {
   });
 
   it('honours a custom default kind and overrides', () => {
-    const policy: RatingPolicy = { ...DEFAULT_RATING_POLICY, defaultKind: 'openskill', modes: { duel: 'elo' } };
+    const policy: RatingPolicy = { ...POLICY, defaultKind: 'openskill', modes: { duel: 'elo' } };
     expect(ratingKindFor('duel', policy)).toBe('elo');
     expect(ratingKindFor('anything_else', policy)).toBe('openskill');
   });
 
   it('rejects an unknown kind in a policy', () => {
-    const policy = { ...DEFAULT_RATING_POLICY, modes: { duel: 'glicko' } } as unknown as RatingPolicy;
+    const policy = { ...POLICY, modes: { duel: 'glicko' } } as unknown as RatingPolicy;
     expect(() => rateMatch(ffa([player('a'), player('b')], [1, 2], 'duel'), policy)).toThrow(RatingError);
   });
 
   it('rejects bad Elo settings', () => {
-    const policy: RatingPolicy = { ...DEFAULT_RATING_POLICY, elo: { k: -1, provisionalK: 64, provisionalGames: 10 } };
+    const policy: RatingPolicy = { ...POLICY, elo: { k: -1, provisionalK: 64, provisionalGames: 10 } };
     expect(() => rateMatch(ffa([player('a'), player('b')]), policy)).toThrow(/elo\.k/);
   });
 });
@@ -364,7 +368,7 @@ describe('validation', () => {
   function expectInvalid(outcome: MatchOutcome, message: RegExp): void {
     let caught: unknown;
     try {
-      rateMatch(outcome, DEFAULT_RATING_POLICY);
+      rateMatch(outcome, POLICY);
     } catch (error) {
       caught = error;
     }
@@ -422,8 +426,8 @@ describe('determinism', () => {
     };
     for (const outcome of [elo, skill]) {
       const snapshot = structuredClone(outcome);
-      const first = rateMatch(outcome, DEFAULT_RATING_POLICY);
-      const second = rateMatch(structuredClone(outcome), DEFAULT_RATING_POLICY);
+      const first = rateMatch(outcome, POLICY);
+      const second = rateMatch(structuredClone(outcome), POLICY);
       expect(second).toEqual(first);
       expect(outcome).toEqual(snapshot);
     }

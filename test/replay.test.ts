@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GameModes, ReplayFormatError, ReplayWriter, readReplay, type Game, type GameSettings } from '../src/games/index.js';
+import { GameModes, ReplayFormatError, settingsFor, ReplayWriter, readReplay, type Game, type GameSettings } from '../src/games/index.js';
 import { SeededRandom } from '../src/sim/index.js';
 
 const settings: GameSettings = { tickRate: 20, maxEntities: 16, scoreLimit: 5, timeLimitSeconds: 30, friendlyFire: false };
@@ -8,7 +8,7 @@ const modes = new GameModes();
 /** Plays a match with seeded random inputs (joins, a leave, rejoins) until it ends; returns the game. */
 function playRandomMatch(modeName: string, seed: number, inputSeed: number): Game {
   const mode = modes.get(modeName);
-  const game = mode.create(modes.settingsFor(mode, settings), seed);
+  const game = mode.create(settingsFor(mode, settings), seed);
   const random = new SeededRandom(inputSeed);
   const entities = [0, 1, 2, 3].map((i) => game.addPlayer({ key: `p${i}`, rating: 1000 + i * 100 }).entity);
   const sequences = new Map<number, number>();

@@ -2,89 +2,19 @@
  * RoomManager with fakes around it: creation and its validation, lookup and listing, the sliced tick with its
  * once-a-second housekeeping (seat expiry, disposal of empty rooms) and shutdown. Time is a fake clock.
  */
-import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../src/errors/index.js';
 import { DEATHMATCH, GameModes, TEAM_DEATHMATCH, type GameSettings } from '../src/games/index.js';
-import type { ServerMessage } from '../src/protocol/index.js';
-import {
-  RoomManager,
-  type FinishedGame,
-  type GameRecorder,
-  type ManagerLimits,
-  type Room,
-  type RoomConnection,
-  type RoomDeps,
-  type RoomMetrics,
-  type RoomOptions,
-  type RoomSettings,
-  type StartedGame,
-} from '../src/rooms/index.js';
-
-class FakeConnection implements RoomConnection {
-  readonly encoding = 'json' as const;
-  readonly congested = false;
-  readonly messages: ServerMessage[] = [];
-  readonly leftRooms: string[] = [];
-  send(message: ServerMessage): number {
-    this.messages.push(message);
-    return 1;
-  }
-  sendFrame(frame: string | Uint8Array): number {
-    this.messages.push(JSON.parse(typeof frame === 'string' ? frame : new TextDecoder().decode(frame)) as ServerMessage);
-    return 1;
-  }
-  leftRoom(roomId: string): void {
-    this.leftRooms.push(roomId);
-  }
-}
-
-class FakeRecorder implements GameRecorder {
-  readonly started: StartedGame[] = [];
-  readonly finished: { gameId: string; results: FinishedGame }[] = [];
-  readonly aborted: string[] = [];
-  async start(match: StartedGame): Promise<string> {
-    this.started.push(match);
-    return `game-${this.started.length}`;
-  }
-  async finish(gameId: string, results: FinishedGame): Promise<void> {
-    this.finished.push({ gameId, results });
-  }
-  async abort(gameId: string): Promise<void> {
-    this.aborted.push(gameId);
-  }
-}
-
-const metrics: RoomMetrics = { snapshotSent: () => undefined, snapshotSkipped: () => undefined, inputRefused: () => undefined };
-
-const BASE_SETTINGS: RoomSettings = {
-  game: { tickRate: 20, maxEntities: 16, scoreLimit: 10, timeLimitSeconds: 600, friendlyFire: false },
-  snapshotRate: 20,
-  restartDelaySeconds: 1,
-  reconnectGraceSeconds: 5,
-  reservationSeconds: 10,
-};
+import type { ManagerLimits, RoomSettings } from '../src/rooms/index.js';
+import { FakeConnection, fakeRooms, ROOM_SETTINGS, settle, thrownCode } from './support/rooms.js';
 
 const BASE_LIMITS: ManagerLimits = { maxPlayersPerRoom: 10, emptyRoomTimeoutMs: 30_000 };
 
 function harness(options: { limits?: Partial<ManagerLimits>; game?: Partial<GameSettings>; modes?: GameModes } = {}) {
-  let clock = 1_700_000_000_000;
-  const recorder = new FakeRecorder();
-  const logger = pino({ level: 'silent' });
-  const deps: RoomDeps = { recorder, metrics, logger, now: () => clock, seed: () => 42 };
-  const settings: RoomSettings = { ...BASE_SETTINGS, game: { ...BASE_SETTINGS.game, ...options.game } };
-  const manager = new RoomManager(options.modes ?? new GameModes(), settings, { ...BASE_LIMITS, ...options.limits }, deps);
-  const create = (overrides: Partial<RoomOptions> = {}): Room =>
-    manager.create({ name: 'room', gameMode: 'deathmatch', maxPlayers: 4, hostId: 'host', ...overrides });
+  const settings: RoomSettings = { ...ROOM_SETTINGS, game: { ...ROOM_SETTINGS.game, ...options.game } };
+  const rooms = fakeRooms({ settings, limits: { ...BASE_LIMITS, ...options.limits }, modes: options.modes });
+  const { manager } = rooms;
   return {
-    manager,
-    recorder,
-    logger,
-    settings,
-    create,
-    advance(ms: number): void {
-      clock += ms;
-    },
+    ...rooms,
     /** One whole tick interval: every slice once. */
     cycle(): void {
       for (let slice = 0; slice < manager.slices; slice++) manager.tickSlice(slice);
@@ -95,18 +25,6 @@ function harness(options: { limits?: Partial<ManagerLimits>; game?: Partial<Game
     },
   };
 }
-
-function thrownCode(call: () => unknown): string | undefined {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
-
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('RoomManager.create', () => {
   it('refuses an unknown game mode with unsupported_game_mode', () => {

@@ -5,57 +5,18 @@
  * to the process its `to` names, asynchronously, serialised as JSON like the real channel). Each process has its
  * own RoomManager and fake clock.
  */
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MemoryCache } from '../src/cache/memory.js';
 import { ClusteredRoomRegistry, WorkerLink, type IpcChannel } from '../src/cluster/index.js';
 import type { ControlMessage, Envelope } from '../src/cluster/messages.js';
 import { GameModes } from '../src/games/index.js';
-import type { ServerMessage } from '../src/protocol/index.js';
-import {
-  LocalRoomRegistry,
-  RoomManager,
-  type FinishedGame,
-  type GameRecorder,
-  type HostedRoom,
-  type NewRoom,
-  type ReservedRoom,
-  type RoomConnection,
-  type RoomRegistry,
-  type RoomSettings,
-  type StartedGame,
-} from '../src/rooms/index.js';
+import { MatchmakingService, MemoryTicketQueue } from '../src/matchmaking/index.js';
+import { LocalRoomRegistry, RoomManager, type HostedRoom, type NewRoom, type ReservedRoom, type RoomRegistry } from '../src/rooms/index.js';
+import { FakeConnection, FakeMetrics, FakeRecorder, ROOM_SETTINGS, settle, silentLogger, START_TIME } from './support/rooms.js';
 
-const logger = pino({ level: 'silent' });
+const logger = silentLogger();
 const NODE = 'node-a';
-const TICK_RATE = 20;
-
-const ROOM_SETTINGS: RoomSettings = {
-  game: { tickRate: TICK_RATE, maxEntities: 16, scoreLimit: 10, timeLimitSeconds: 600, friendlyFire: false },
-  snapshotRate: 20,
-  restartDelaySeconds: 1,
-  reconnectGraceSeconds: 5,
-  reservationSeconds: 60,
-};
-
-class FakeRecorder implements GameRecorder {
-  async start(_match: StartedGame): Promise<string> {
-    return 'game';
-  }
-  async finish(_gameId: string, _results: FinishedGame): Promise<void> {}
-  async abort(_gameId: string): Promise<void> {}
-}
-
-class FakeConnection implements RoomConnection {
-  readonly encoding = 'json' as const;
-  readonly congested = false;
-  send(_message: ServerMessage): number {
-    return 1;
-  }
-  sendFrame(_frame: string | Uint8Array): number {
-    return 1;
-  }
-  leftRoom(_roomId: string): void {}
-}
+const TICK_RATE = ROOM_SETTINGS.game.tickRate;
 
 type Listener = Parameters<IpcChannel['on']>[1];
 
@@ -101,7 +62,7 @@ class FakeChannel implements IpcChannel {
 
 /** One process's rooms: its manager, its clock, its registry. */
 class Process {
-  clock = 1_700_000_000_000;
+  clock = START_TIME;
   readonly manager: RoomManager;
   readonly local: LocalRoomRegistry;
   readonly lapsed: [string, string][] = [];
@@ -109,7 +70,7 @@ class Process {
   constructor(roomIdSuffix?: string) {
     this.manager = new RoomManager(new GameModes(), ROOM_SETTINGS, { maxPlayersPerRoom: 16, emptyRoomTimeoutMs: 3_600_000, roomIdSuffix }, {
       recorder: new FakeRecorder(),
-      metrics: { snapshotSent: () => undefined, snapshotSkipped: () => undefined, inputRefused: () => undefined },
+      metrics: new FakeMetrics(),
       logger,
       now: () => this.clock,
       seed: () => 42,
@@ -174,11 +135,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
-
-/** Lets what is in flight between the processes arrive (each hop is one macrotask). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
 
 const newRoom = (overrides: Partial<NewRoom> = {}): NewRoom => ({ name: 'room', gameMode: 'deathmatch', maxPlayers: 2, hostId: 'host', ...overrides });
 
@@ -411,5 +367,50 @@ describe('ClusteredRoomRegistry across the processes of a host', () => {
       ].sort(),
     );
     expect(one.process.lapsed).toEqual([]);
+  });
+
+  it('lets process 1 call off a match it hosted in process 2 when a player does not show up', async () => {
+    const { one, two } = setup();
+    const now = () => one.process.clock;
+    const cache = new MemoryCache(now);
+    const queue = new MemoryTicketQueue(now);
+    const cancelled = vi.fn<(playerId: string, roomId: string, requeued: boolean) => void>();
+    const service = new MatchmakingService(
+      queue,
+      one.registry,
+      new GameModes(),
+      cache,
+      {
+        policy: { minPlayers: 2, maxPlayers: 2, maxSkillDiff: 200, initialSkillWindow: 50, windowGrowthPerSecond: 10, enablePriorityQueue: true },
+        joinTimeoutSeconds: 10,
+        maxWaitSeconds: 60,
+        intervalMs: 3_600_000,
+      },
+      {
+        node: NODE,
+        logger,
+        now,
+        metrics: { queueSize: () => undefined, matchFormed: () => undefined, timedOut: () => undefined },
+      },
+    );
+    service.onMatchCancelled(cancelled);
+    cleanups.push(() => cache.close());
+    // The first matchmade room of process 1 is its own; the second goes to process 2.
+    await one.registry.createWithReservations(match(['x', 'y']));
+    for (const id of ['a', 'b']) await service.enqueue({ id, name: id, rating: 1500 }, { gameMode: 'deathmatch', region: 'eu' });
+    await service.formRound();
+    const status = await service.status('a');
+    if (status?.status !== 'matched') throw new Error(`a is not matched: ${JSON.stringify(status)}`);
+    expect(status.room_id).toMatch(/\.w2$/);
+    const a = new FakeConnection();
+    two.process.manager.get(status.room_id).join({ id: 'a', name: 'a' }, a);
+
+    two.process.elapse(10_000);
+    await settle();
+    expect(a.leftRooms).toEqual([status.room_id]);
+    expect(two.process.manager.roomCount).toBe(0);
+    expect(cancelled).toHaveBeenCalledWith('a', status.room_id, true);
+    expect(await service.status('a')).toMatchObject({ status: 'queued', ticket: { priority: true } });
+    expect(await service.status('b')).toMatchObject({ status: 'cancelled', reason: 'did_not_join' });
   });
 });

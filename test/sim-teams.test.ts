@@ -12,6 +12,9 @@ import {
   type Vec3,
 } from '../src/sim/index.js';
 
+/** Each team's score in team order (index 0 = team 1). */
+const teamScores = (sim: ArenaSimulation) => sim.teamResults().sort((a, b) => a.team - b.team).map((t) => t.score);
+
 const TICK_RATE = 20;
 const MM = 1000;
 const COOLDOWN_TICKS = DEFAULT_ARENA_RULES.weaponCooldownSeconds * TICK_RATE;
@@ -146,7 +149,7 @@ describe('team assignment', () => {
     expect(sim.teamOf(sim.addPlayer())).toBe(0);
     expect(sim.teamOf(sim.addPlayer(0))).toBe(0);
     expect(simErrorCode(() => sim.addPlayer(1))).toBe('invalid_team');
-    expect(sim.teamScores()).toEqual([]);
+    expect(teamScores(sim)).toEqual([]);
     expect(sim.teamResults()).toEqual([]);
     expect(sim.results().map((r) => r.team)).toEqual([0, 0]);
   });
@@ -204,7 +207,7 @@ describe('friendly fire on', () => {
     expect(events).toContainEqual({ type: 'kill', killer: shooter.id, victim: mate.id });
     expect(entity(sim, shooter.id)).toMatchObject({ score: 0, deaths: 0 });
     expect(entity(sim, mate.id)).toMatchObject({ score: 0, deaths: 1, alive: 0 });
-    expect(sim.teamScores()).toEqual([0, 0]);
+    expect(teamScores(sim)).toEqual([0, 0]);
     expect(sim.teamResults()).toEqual([
       { team: 2, score: 0, deaths: 0 },
       { team: 1, score: 0, deaths: 1 },
@@ -220,14 +223,14 @@ describe('team score', () => {
     const enemy = join(sim, 2);
 
     expect(killTarget(sim, first, enemy.id).some((e) => e.type === 'match_end')).toBe(false);
-    expect(sim.teamScores()).toEqual([1, 0]);
+    expect(teamScores(sim)).toEqual([1, 0]);
     waitForRespawn(sim);
 
     // Neither player reaches the limit alone: the team's total ends the match.
     const events = killTarget(sim, second, enemy.id);
     expect(events.filter((e) => e.type === 'match_end')).toEqual([{ type: 'match_end', reason: 'score_limit' }]);
     expect(sim.phase).toBe(MatchPhase.Finished);
-    expect(sim.teamScores()).toEqual([2, 0]);
+    expect(teamScores(sim)).toEqual([2, 0]);
     expect(sim.results()).toEqual([
       { entity: first.id, team: 1, score: 1, deaths: 0 },
       { entity: second.id, team: 1, score: 1, deaths: 0 },
@@ -246,7 +249,7 @@ describe('team score', () => {
     killTarget(sim, killer, victim.id);
     sim.removePlayer(killer.id);
     sim.removePlayer(victim.id);
-    expect(sim.teamScores()).toEqual([1, 0]);
+    expect(teamScores(sim)).toEqual([1, 0]);
     expect(sim.teamResults()).toEqual([
       { team: 1, score: 1, deaths: 0 },
       { team: 2, score: 0, deaths: 1 },
@@ -270,7 +273,7 @@ describe('team score', () => {
 
     sim.restart();
     expect(sim.phase).toBe(MatchPhase.Playing);
-    expect(sim.teamScores()).toEqual([0, 0]);
+    expect(teamScores(sim)).toEqual([0, 0]);
     expect(sim.teamResults()).toEqual([
       { team: 1, score: 0, deaths: 0 },
       { team: 2, score: 0, deaths: 0 },
@@ -361,7 +364,7 @@ describe('determinism', () => {
       }
       run.events.push([...sim.step()]);
       run.snapshots.push(sim.snapshot());
-      run.teamScores.push(sim.teamScores());
+      run.teamScores.push(teamScores(sim));
     }
     return run;
   }

@@ -7,7 +7,8 @@ export type { AuthResult as AuthResponse, MatchmakingStatus, Player } from '../.
 
 export interface CreateRoomRequest {
   room_name: string;
-  game_mode?: 'deathmatch';
+  /** A mode the server serves (`deathmatch`, `team_deathmatch`); the server's default when absent. */
+  game_mode?: string;
   max_players?: number;
   region?: string;
 }
@@ -87,7 +88,7 @@ export class AuthSession {
     await this.accessToken();
     return this.request<RoomInfo>('POST', '/api/rooms/create', {
       auth: 'access',
-      body: { game_mode: 'deathmatch', ...room },
+      body: room,
     });
   }
 

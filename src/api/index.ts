@@ -4,5 +4,5 @@
  * use the types. The SDK bundle includes this directory, so it must stay browser-safe: typebox only.
  */
 export { AuthResult, Player } from './players.js';
-export { MatchResultEntry, RoomDetails, RoomInfo, RoomList, RoomPlayer } from './rooms.js';
+export { MatchResultEntry, RoomDetails, RoomInfo, RoomList, RoomPlayer, TeamResultEntry } from './rooms.js';
 export { MatchmakingStatus } from './matchmaking.js';

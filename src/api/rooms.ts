@@ -43,3 +43,12 @@ export const MatchResultEntry = Type.Object({
   team: Type.Optional(Team),
 });
 export type MatchResultEntry = Static<typeof MatchResultEntry>;
+
+/** One team's line in `match_ended.teams` (team game modes only), best rank first. */
+export const TeamResultEntry = Type.Object({
+  team: Team,
+  score: Type.Integer(),
+  deaths: Type.Integer(),
+  rank: Type.Integer({ minimum: 1 }),
+});
+export type TeamResultEntry = Static<typeof TeamResultEntry>;

@@ -16,6 +16,9 @@ import type { WorkerLink } from './link.js';
 
 type RoomAndPlayer = { roomId: string; playerId: string };
 
+/** Housekeeping finds lapsed reservations about once a second, so a lapse may be reported a little late. */
+const LAPSE_MARGIN_SECONDS = 5;
+
 /**
  * The rooms of every process on this host. Rooms created over HTTP are made in the process that takes the
  * request (the primary spreads connections round-robin); matchmade rooms go to every process in turn, so a
@@ -41,6 +44,8 @@ export class ClusteredRoomRegistry implements RoomRegistry {
     link.serve<{ options: ReservedRoom; origin: number }, HostedRoom>('rooms.createWithReservations', async ({ options, origin }) => {
       const hosted = await local.createWithReservations(options);
       this.madeFor.set(hosted.roomId, origin);
+      // Reservations lapse within their window or never: past it there is nothing left to report.
+      setTimeout(() => this.madeFor.delete(hosted.roomId), (options.reservationSeconds + LAPSE_MARGIN_SECONDS) * 1000).unref();
       return hosted;
     });
     link.serve<RoomAndPlayer, void>('rooms.lapsed', async ({ roomId, playerId }) => this.lapsed(roomId, playerId));

@@ -12,6 +12,11 @@ function arenaMode(mode: Omit<GameMode, 'create' | 'replay'>): GameMode {
   };
 }
 
+/** The node's settings with the mode's own defaults applied: what a game of the mode is made with. */
+export function settingsFor(mode: GameMode, base: GameSettings): GameSettings {
+  return { ...base, ...mode.defaults };
+}
+
 export const DEATHMATCH = arenaMode({
   name: 'deathmatch',
   ratingKind: 'elo',
@@ -67,14 +72,10 @@ export class GameModes {
     return Object.fromEntries(this.all.map((mode) => [mode.name, mode.ratingKind]));
   }
 
-  /** The node's settings with the mode's own defaults applied. */
-  settingsFor(mode: GameMode, base: GameSettings): GameSettings {
-    return { ...base, ...mode.defaults };
-  }
 
   /** Re-runs a recorded match of `modeName`. */
   replay(modeName: string, base: GameSettings, seed: number, record: Uint8Array): GameOutcome {
     const mode = this.get(modeName);
-    return mode.replay(this.settingsFor(mode, base), seed, record);
+    return mode.replay(settingsFor(mode, base), seed, record);
   }
 }

@@ -52,6 +52,8 @@ export class MatchmakingService {
   private lastSizes = new Map<string, number>();
   /** Matches formed here whose players may still be on their way, by room id. */
   private readonly forming = new Map<string, FormedMatch>();
+  private readonly foundListeners: ((playerId: string, notice: MatchNotice) => void)[] = [];
+  private readonly cancelledListeners: ((playerId: string, roomId: string, requeued: boolean) => void)[] = [];
 
   constructor(
     private readonly queue: TicketQueue,
@@ -64,10 +66,6 @@ export class MatchmakingService {
       logger: Logger;
       metrics: MatchmakingMetrics;
       now: () => number;
-      /** Delivers `match_found` to the player's socket when it is connected to this node. */
-      notify(playerId: string, notice: MatchNotice): void;
-      /** Tells a player on this node that its match was called off (and whether it is queued again). */
-      cancelled(playerId: string, roomId: string, requeued: boolean): void;
     },
   ) {
     rooms.onReservationLapsed((roomId) => {
@@ -75,10 +73,26 @@ export class MatchmakingService {
     });
   }
 
+  /** Hears of every formed match, whichever node formed it, once per player (to tell it `match_found`). */
+  onMatchFound(listener: (playerId: string, notice: MatchNotice) => void): void {
+    this.foundListeners.push(listener);
+  }
+
+  /** Hears of a player whose match was called off here, and whether it is queued again. */
+  onMatchCancelled(listener: (playerId: string, roomId: string, requeued: boolean) => void): void {
+    this.cancelledListeners.push(listener);
+  }
+
   async start(): Promise<void> {
     this.unsubscribe = await this.cache.subscribe(MATCH_CHANNEL, (message) => {
-      const notice = JSON.parse(message) as MatchNotice;
-      for (const playerId of notice.players) this.deps.notify(playerId, notice);
+      let notice: MatchNotice;
+      try {
+        notice = JSON.parse(message) as MatchNotice;
+      } catch {
+        this.deps.logger.warn('unreadable message on the match channel');
+        return;
+      }
+      for (const playerId of notice.players) for (const listener of this.foundListeners) listener(playerId, notice);
     });
     this.timer = setInterval(() => {
       this.running ??= this.formRound()
@@ -243,7 +257,7 @@ export class MatchmakingService {
       requeued = false;
       if (!(error instanceof AlreadyQueuedError)) this.deps.logger.error({ err: error }, 're-queueing a dropped ticket failed');
     }
-    for (const { playerId } of ticket.players) this.deps.cancelled(playerId, roomId, requeued);
+    for (const { playerId } of ticket.players) for (const listener of this.cancelledListeners) listener(playerId, roomId, requeued);
   }
 
   private async settle(ticket: Ticket, status: SettledStatus): Promise<void> {

@@ -3,10 +3,10 @@
  * schemas before anything acts on them; server messages are plain typed objects.
  */
 import { Type, type Static } from 'typebox';
-import type { MatchResultEntry, RoomInfo, RoomPlayer } from '../api/index.js';
+import type { MatchResultEntry, RoomInfo, RoomPlayer, TeamResultEntry } from '../api/index.js';
 
 // The shapes shared with the HTTP API, and the sim's decoded snapshot state: part of the wire protocol too.
-export type { MatchResultEntry, RoomDetails, RoomInfo, RoomPlayer } from '../api/index.js';
+export type { MatchResultEntry, RoomDetails, RoomInfo, RoomPlayer, TeamResultEntry } from '../api/index.js';
 export type { EntityState, SnapshotState, Vec3 } from '../sim/types.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
@@ -129,7 +129,8 @@ export type ServerMessage =
   | { type: 'game_snapshot'; room_id: string; tick: number; ack: number; snapshot: JsonSnapshot }
   /** Binary connections: a delta against the acknowledged `base` tick (null: full snapshot). */
   | { type: 'game_snapshot'; room_id: string; tick: number; ack: number; base: number | null; delta: Uint8Array }
-  | { type: 'match_ended'; room_id: string; reason: 'score_limit' | 'time_limit'; results: MatchResultEntry[] }
+  /** `teams` in team game modes only. */
+  | { type: 'match_ended'; room_id: string; reason: 'score_limit' | 'time_limit'; results: MatchResultEntry[]; teams?: TeamResultEntry[] }
   | { type: 'match_started'; room_id: string }
   /** Matchmaking formed a match: join `room_id` (a seat is reserved). */
   | { type: 'match_found'; room_id: string; node: string; game_mode: string; region: string; players: string[] }

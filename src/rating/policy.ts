@@ -14,10 +14,10 @@ export interface RatingPolicy {
   elo: EloSettings;
 }
 
-/** Elo everywhere (the product default), openskill for team modes where per-player uncertainty matters. */
+/** Elo for any mode that names no kind of its own; the game-mode registry (src/games) fills `modes`. */
 export const DEFAULT_RATING_POLICY: Readonly<RatingPolicy> = Object.freeze({
   defaultKind: 'elo',
-  modes: Object.freeze({ deathmatch: 'elo', team_deathmatch: 'openskill' }),
+  modes: Object.freeze({}),
   elo: DEFAULT_ELO_SETTINGS,
 });
 

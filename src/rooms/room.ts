@@ -6,7 +6,7 @@ import type {
   RoomPlayer,
   ServerMessage,
 } from '../protocol/index.js';
-import type { Entrant, Game, GameMode, GameSettings, PlayerOutcome } from '../games/index.js';
+import { settingsFor, type Entrant, type Game, type GameMode, type GameSettings, type PlayerOutcome } from '../games/index.js';
 import { SnapshotEncoder, sharedFrames, snapshotEnvelope, toJsonSnapshot, withAck, type SnapshotEnvelope } from '../protocol/index.js';
 import { SimError, type SnapshotState } from '../sim/index.js';
 import { SnapshotHistory } from './snapshot-history.js';
@@ -92,7 +92,7 @@ export class Room {
     this.roomIdJson = JSON.stringify(id);
     this.tickRate = settings.game.tickRate;
     this.ticksPerSnapshot = Math.max(1, Math.round(this.tickRate / settings.snapshotRate));
-    this.gameSettings = { ...settings.game, ...mode.defaults };
+    this.gameSettings = settingsFor(mode, settings.game);
     this.game = mode.create(this.gameSettings, deps.seed());
   }
 
@@ -162,14 +162,15 @@ export class Room {
     try {
       seat = this.game.addPlayer({ key: player.id });
     } catch (error) {
-      if (error instanceof SimError) throw new RoomError('room_full', 'room has reached its entity limit');
+      if (error instanceof SimError && error.code === 'max_entities') throw new RoomError('room_full', 'room has reached its entity limit');
       throw error;
     }
     const { entity, team } = seat;
     const member: Member = { ...player, entity, team, connection, disconnectedAt: undefined, ackedTick: -1 };
     this.members.set(player.id, member);
     this.directory.set(entity, { id: player.id, name: player.name });
-    if (!this.gameId) this.startRecording();
+    // Between matches (finished, waiting for the restart) the next record starts with the restart.
+    if (!this.gameId && !this.game.finished) this.startRecording();
     this.broadcast({ type: 'player_joined', room_id: this.id, player: this.describe(member) }, player.id);
     this.welcome(member, false);
   }

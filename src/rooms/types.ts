@@ -1,6 +1,6 @@
 import { AppError, type ErrorCategory } from '../errors/index.js';
 import type { GameSettings } from '../games/index.js';
-import type { Encoding, ErrorCode, MatchResultEntry, ServerMessage } from '../protocol/index.js';
+import type { Encoding, ErrorCode, MatchResultEntry, ServerMessage, TeamResultEntry } from '../protocol/index.js';
 
 /** The part of a client connection a room needs; the gateway's WebSocket connection implements it. */
 export interface RoomConnection {
@@ -55,7 +55,7 @@ export interface FinishedGame {
   reason: string;
   players: MatchResultEntry[];
   /** Team modes: each team's result, best first. */
-  teams?: { team: number; score: number; deaths: number; rank: number }[];
+  teams?: TeamResultEntry[];
   ticks: number;
   /** The match's replay record (src/games); absent when it outgrew its bound. */
   replay: Uint8Array | undefined;

@@ -122,10 +122,6 @@ export class GameServer {
       logger,
       now: Date.now,
       metrics: matchmakingMetrics(metrics),
-      // Match notices reach players through the WebSocket gateway, built below once the HTTP server exists.
-      notify: (playerId, notice) => websockets.sendToPlayer(playerId, { type: 'match_found', ...notice }),
-      cancelled: (playerId, roomId, requeued) =>
-        websockets.sendToPlayer(playerId, { type: 'match_cancelled', room_id: roomId, reason: 'player_missing', requeued }),
     });
     const metricsSource = topology.metricsSource(metrics);
     const gateway = await buildGateway({
@@ -154,6 +150,10 @@ export class GameServer {
       setOnline: (playerId, online) => players.setOnline(db, playerId, online),
     });
     await websockets.start();
+    matchmaking.onMatchFound((playerId, notice) => websockets.sendToPlayer(playerId, { type: 'match_found', ...notice }));
+    matchmaking.onMatchCancelled((playerId, roomId, requeued) =>
+      websockets.sendToPlayer(playerId, { type: 'match_cancelled', room_id: roomId, reason: 'player_missing', requeued }),
+    );
     const url = await topology.listen(gateway);
     tickLoop.start();
     await matchmaking.start();

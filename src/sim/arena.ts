@@ -160,11 +160,6 @@ export class ArenaSimulation {
       .sort((a, b) => b.score - a.score || a.deaths - b.deaths || a.entity - b.entity);
   }
 
-  /** Each team's score, index 0 = team 1; empty in free-for-all. */
-  teamScores(): readonly number[] {
-    return this.teams.map((team) => team.score);
-  }
-
   /** Score and deaths per team, best first: score desc, then deaths asc, then team asc; empty in free-for-all. */
   teamResults(): TeamResult[] {
     return this.teams
