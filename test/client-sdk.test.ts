@@ -220,7 +220,8 @@ function fakeHttp(accessTtlSeconds = 900) {
     if (path === '/auth/login') return reply(401, { statusCode: 401, code: 'invalid_credentials', message: 'email or password is incorrect' });
     if (path === '/api/rooms/create') {
       const body = calls[calls.length - 1]!.body as Record<string, unknown>;
-      return reply(201, { room_id: 'r-new', ...body, host_id: ann.id, player_count: 0, status: 'waiting', created_at: 'now' });
+      // As the server does: a room without game_mode gets the default mode.
+      return reply(201, { room_id: 'r-new', game_mode: 'deathmatch', ...body, host_id: ann.id, player_count: 0, status: 'waiting', created_at: 'now' });
     }
     if (path === '/api/rooms/list') return reply(200, { rooms: [] });
     return reply(404, { statusCode: 404, code: 'not_found', message: 'no route' });
@@ -501,6 +502,8 @@ describe('GameV1Client over a fake WebSocket', () => {
     expect(http.calls[1]!.body).toEqual({ display_name: 'Ann' });
     const room = await client.createRoom({ room_name: 'Arena', max_players: 4 });
     expect(room).toMatchObject({ room_id: 'r-new', room_name: 'Arena', game_mode: 'deathmatch', max_players: 4 });
+    // The mode is left to the server unless asked for.
+    expect(http.calls[2]!.body).toEqual({ room_name: 'Arena', max_players: 4 });
     expect(http.calls[2]!.headers.authorization).toBe(`Bearer ${client.accessToken}`);
     expect(await client.listRooms()).toEqual([]);
   });

@@ -252,6 +252,8 @@ export class WebSocketGateway implements GatewayContext {
     const pingEvery = Math.max(1, Math.floor(this.settings.connectionTimeout / 3));
     const ping = ++this.sweeps % pingEvery === 0;
     for (const connection of this.connections) {
+      // A connection already closing is being dealt with: counting or closing it again would be noise.
+      if (!connection.open) continue;
       if (connection.state.kind === 'unauthenticated' && now - connection.connectedAt > AUTH_TIMEOUT_MS) {
         connection.close(CloseCode.AuthTimeout, 'no auth within 10 s');
       } else if (now - connection.lastSeenAt > timeoutMs) {
@@ -259,7 +261,7 @@ export class WebSocketGateway implements GatewayContext {
       } else if (connection.overflowing || (connection.congestedSince !== undefined && now - connection.congestedSince > SLOW_CLIENT_TIMEOUT_MS)) {
         this.deps.metrics.slowClientsDropped.inc();
         connection.close(CloseCode.SlowClient, 'client too slow');
-      } else if (ping && connection.open) {
+      } else if (ping) {
         connection.socket.ping();
       }
     }
