@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listeningUrl, startProcess } from './support/process.js';
 import { isolation, realBackends, startTestServer, type TestServer } from './support/server.js';
-import { approach, shootAt } from './support/play.js';
-import { sdkClient, waitFor } from './support/sdk.js';
+import { shootUntilMatchEnds } from './support/play.js';
+import { matchTwo, sdkClient, waitFor } from './support/sdk.js';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -85,15 +85,7 @@ describe('matchmaking HTTP API (seed paths)', () => {
 
 describe('from queue to ratings', () => {
   it('matches two SDK players into a room, they play to the end, ratings move by the Elo amounts and persist', async () => {
-    const ann = sdkClient(t.url).client;
-    const bob = sdkClient(t.url).client;
-    const annPlayer = await ann.guest('Ann');
-    const bobPlayer = await bob.guest('Bob');
-    await Promise.all([ann.connect(), bob.connect()]);
-    const found = Promise.all([waitFor(ann, 'match_found'), waitFor(bob, 'match_found')]);
-    await ann.queueForMatch({ game_mode: 'deathmatch', region: 'eu-west' });
-    await bob.queueForMatch({ game_mode: 'deathmatch', region: 'eu-west' });
-    const [annMatch, bobMatch] = await found;
+    const { ann, bob, annPlayer, bobPlayer, annMatch, bobMatch } = await matchTwo(t.url, { game_mode: 'deathmatch', region: 'eu-west' });
     expect(annMatch.room_id).toBe(bobMatch.room_id);
     expect(annMatch.players.sort()).toEqual([annPlayer.id, bobPlayer.id].sort());
     expect(await ann.matchmakingStatus()).toMatchObject({ status: 'matched', room_id: annMatch.room_id });
@@ -106,10 +98,7 @@ describe('from queue to ratings', () => {
     await intruder.connect();
     await expect(intruder.joinRoom(annMatch.room_id)).rejects.toMatchObject({ code: 'room_full' });
 
-    const ended = waitFor(bob, 'match_ended', () => true, 30_000);
-    await approach(ann, annPlayer.id, bobPlayer.id);
-    const firing = setInterval(() => void shootAt(ann, annPlayer.id, bobPlayer.id), 100);
-    const result = await ended.finally(() => clearInterval(firing));
+    const result = await shootUntilMatchEnds(ann, annPlayer.id, bobPlayer.id, bob);
     expect(result.reason).toBe('score_limit');
     expect(result.results.map((r) => [r.player_id, r.rank])).toEqual([[annPlayer.id, 1], [bobPlayer.id, 2]]);
 

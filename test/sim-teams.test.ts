@@ -4,64 +4,20 @@ import {
   balanceTeams,
   DEFAULT_ARENA_RULES,
   MatchPhase,
-  SimError,
-  type EntityState,
   type SimEvent,
   type SimSettings,
   type SnapshotState,
-  type Vec3,
 } from '../src/sim/index.js';
+import { thrownCode } from './support/rooms.js';
+import { COOLDOWN_TICKS, Controller, MM, RESPAWN_TICKS, SHOTS_TO_KILL, TICK_RATE, aimAt, entity, settings, still } from './support/sim.js';
 
 /** Each team's score in team order (index 0 = team 1). */
 const teamScores = (sim: ArenaSimulation) => sim.teamResults().sort((a, b) => a.team - b.team).map((t) => t.score);
 
-const TICK_RATE = 20;
-const MM = 1000;
-const COOLDOWN_TICKS = DEFAULT_ARENA_RULES.weaponCooldownSeconds * TICK_RATE;
-const RESPAWN_TICKS = DEFAULT_ARENA_RULES.respawnDelaySeconds * TICK_RATE;
-const SHOTS_TO_KILL = DEFAULT_ARENA_RULES.maxHealth / DEFAULT_ARENA_RULES.weaponDamage;
 const SPAWN_EXTENT_MM = (DEFAULT_ARENA_RULES.arenaHalfSize - DEFAULT_ARENA_RULES.playerRadius) * MM;
-
-function settings(overrides: Partial<SimSettings> = {}): SimSettings {
-  return { tickRate: TICK_RATE, maxEntities: 16, scoreLimit: 10, timeLimitSeconds: 300, seed: 42, ...overrides };
-}
-
-const still: Vec3 = { x: 0, y: 0, z: 0 };
-
-/** Builds inputs with increasing sequences for one player. */
-class Controller {
-  private sequence = 0;
-
-  constructor(
-    private readonly sim: ArenaSimulation,
-    readonly id: number,
-  ) {}
-
-  send(movement: Vec3 = still, actions: string[] = [], aim?: Vec3): boolean {
-    this.sequence++;
-    return this.sim.queueInput(this.id, { sequence: this.sequence, movement, actions, ...(aim ? { aim } : {}) });
-  }
-}
 
 function join(sim: ArenaSimulation, team?: number): Controller {
   return new Controller(sim, sim.addPlayer(team));
-}
-
-function entity(sim: ArenaSimulation, id: number): EntityState {
-  const found = sim.snapshot().entities.find((e) => e.id === id);
-  if (!found) throw new Error(`entity ${id} missing from the snapshot`);
-  return found;
-}
-
-/** Direction from the shooter's eye to the centre of the target's hit sphere, in metres. */
-function aimAt(sim: ArenaSimulation, shooter: number, target: number): Vec3 {
-  const from = entity(sim, shooter);
-  const to = entity(sim, target);
-  return {
-    x: (to.x - from.x) / MM,
-    y: (to.y - from.y) / MM + DEFAULT_ARENA_RULES.hitCentreHeight - DEFAULT_ARENA_RULES.eyeHeight,
-    z: (to.z - from.z) / MM,
-  };
 }
 
 /** Walks the player to (x, z) in metres, slowing down on the last step so it stops exactly there. */
@@ -96,15 +52,6 @@ function waitForRespawn(sim: ArenaSimulation): void {
   for (let i = 0; i < RESPAWN_TICKS; i++) sim.step();
 }
 
-function simErrorCode(action: () => unknown): string | undefined {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof SimError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 /**
  * Two teams, all on z = 0: the shooter (team 1) at x = -10, a teammate at x = -5 and an enemy (team 2) at
@@ -138,7 +85,7 @@ describe('team assignment', () => {
   it('refuses a missing or out-of-range team in team mode without using up an id', () => {
     const sim = new ArenaSimulation(settings({ teamCount: 2 }));
     for (const team of [undefined, 0, 3, -1, 1.5, NaN]) {
-      expect(simErrorCode(() => sim.addPlayer(team)), `team ${team}`).toBe('invalid_team');
+      expect(thrownCode(() => sim.addPlayer(team)), `team ${team}`).toBe('invalid_team');
     }
     expect(sim.entityCount).toBe(0);
     expect(sim.addPlayer(2)).toBe(1);
@@ -148,7 +95,7 @@ describe('team assignment', () => {
     const sim = new ArenaSimulation(settings());
     expect(sim.teamOf(sim.addPlayer())).toBe(0);
     expect(sim.teamOf(sim.addPlayer(0))).toBe(0);
-    expect(simErrorCode(() => sim.addPlayer(1))).toBe('invalid_team');
+    expect(thrownCode(() => sim.addPlayer(1))).toBe('invalid_team');
     expect(teamScores(sim)).toEqual([]);
     expect(sim.teamResults()).toEqual([]);
     expect(sim.results().map((r) => r.team)).toEqual([0, 0]);
@@ -157,7 +104,7 @@ describe('team assignment', () => {
   it('still enforces max_entities in team mode', () => {
     const sim = new ArenaSimulation(settings({ teamCount: 2, maxEntities: 1 }));
     sim.addPlayer(1);
-    expect(simErrorCode(() => sim.addPlayer(2))).toBe('max_entities');
+    expect(thrownCode(() => sim.addPlayer(2))).toBe('max_entities');
   });
 
   it('validates teamCount and friendlyFire', () => {

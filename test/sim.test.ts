@@ -5,60 +5,17 @@ import {
   ENTITY_FIELDS,
   MatchPhase,
   SimError,
-  type EntityState,
   type PlayerInput,
   type SimEvent,
   type SimSettings,
   type SnapshotState,
   type Vec3,
 } from '../src/sim/index.js';
+import { COOLDOWN_TICKS, Controller, MM, RESPAWN_TICKS, SHOTS_TO_KILL, TICK_RATE, aimAt, entity, settings, still } from './support/sim.js';
 
-const TICK_RATE = 20;
-const MM = 1000;
 /** Largest horizontal step in millimetres, plus one millimetre of quantisation slack per axis. */
 const MAX_STEP_MM = (DEFAULT_ARENA_RULES.moveSpeed / TICK_RATE) * MM + 1.5;
 const WALL_MM = (DEFAULT_ARENA_RULES.arenaHalfSize - DEFAULT_ARENA_RULES.playerRadius) * MM;
-const COOLDOWN_TICKS = DEFAULT_ARENA_RULES.weaponCooldownSeconds * TICK_RATE;
-const RESPAWN_TICKS = DEFAULT_ARENA_RULES.respawnDelaySeconds * TICK_RATE;
-const SHOTS_TO_KILL = DEFAULT_ARENA_RULES.maxHealth / DEFAULT_ARENA_RULES.weaponDamage;
-
-function settings(overrides: Partial<SimSettings> = {}): SimSettings {
-  return { tickRate: TICK_RATE, maxEntities: 16, scoreLimit: 10, timeLimitSeconds: 300, seed: 42, ...overrides };
-}
-
-const still: Vec3 = { x: 0, y: 0, z: 0 };
-
-/** Builds inputs with increasing sequences for one player. */
-class Controller {
-  private sequence = 0;
-
-  constructor(
-    private readonly sim: ArenaSimulation,
-    readonly id: number,
-  ) {}
-
-  send(movement: Vec3 = still, actions: string[] = [], aim?: Vec3): boolean {
-    this.sequence++;
-    return this.sim.queueInput(this.id, { sequence: this.sequence, movement, actions, ...(aim ? { aim } : {}) });
-  }
-}
-
-function entity(sim: ArenaSimulation, id: number): EntityState {
-  const found = sim.snapshot().entities.find((e) => e.id === id);
-  if (!found) throw new Error(`entity ${id} missing from the snapshot`);
-  return found;
-}
-
-/** Direction from the shooter's eye to the centre of the target's hit sphere, in metres. */
-function aimAt(sim: ArenaSimulation, shooter: number, target: number): Vec3 {
-  const from = entity(sim, shooter);
-  const to = entity(sim, target);
-  return {
-    x: (to.x - from.x) / MM,
-    y: (to.y - from.y) / MM + DEFAULT_ARENA_RULES.hitCentreHeight - DEFAULT_ARENA_RULES.eyeHeight,
-    z: (to.z - from.z) / MM,
-  };
-}
 
 /** Steps until the player stands still against the given corner (signs of x and z). */
 function walkToCorner(sim: ArenaSimulation, player: Controller, signX: number, signZ: number): void {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GameModes } from '../src/games/index.js';
 import { SqlGameRecorder } from '../src/rooms/index.js';
-import { approach, shootAt } from './support/play.js';
-import { sdkClient, waitFor } from './support/sdk.js';
+import { shootUntilMatchEnds } from './support/play.js';
+import { matchTwo, sdkClient } from './support/sdk.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let t: TestServer;
@@ -36,24 +36,13 @@ describe('team deathmatch', () => {
   });
 
   it('is matchmade, played on opposing teams, rated with openskill per mode, and replays from its record', async () => {
-    const ann = sdkClient(t.url).client;
-    const bob = sdkClient(t.url).client;
-    const annPlayer = await ann.guest('Ann');
-    const bobPlayer = await bob.guest('Bob');
-    await Promise.all([ann.connect(), bob.connect()]);
-    const found = Promise.all([waitFor(ann, 'match_found'), waitFor(bob, 'match_found')]);
-    await ann.queueForMatch({ game_mode: 'team_deathmatch', region: 'eu-west' });
-    await bob.queueForMatch({ game_mode: 'team_deathmatch', region: 'eu-west' });
-    const [match] = await found;
+    const { ann, bob, annPlayer, bobPlayer, annMatch: match } = await matchTwo(t.url, { game_mode: 'team_deathmatch', region: 'eu-west' });
     expect(match.game_mode).toBe('team_deathmatch');
     await ann.joinRoom(match.room_id);
     const joined = await bob.joinRoom(match.room_id);
     expect(new Set(joined.players.map((p) => p.team))).toEqual(new Set([1, 2]));
 
-    const ended = waitFor(bob, 'match_ended', () => true, 30_000);
-    await approach(ann, annPlayer.id, bobPlayer.id);
-    const firing = setInterval(() => void shootAt(ann, annPlayer.id, bobPlayer.id), 100);
-    const result = await ended.finally(() => clearInterval(firing));
+    const result = await shootUntilMatchEnds(ann, annPlayer.id, bobPlayer.id, bob);
     expect(result.reason).toBe('score_limit');
     expect(result.results.map((r) => [r.player_id, r.rank])).toEqual([[annPlayer.id, 1], [bobPlayer.id, 2]]);
     expect(result.teams?.map((team) => team.score).sort()).toEqual([0, 1]);

@@ -2,7 +2,7 @@ import { ArenaSimulation, MatchPhase, balanceTeams, type PlayerInput, type SimEv
 import { readReplay, ReplayWriter } from './replay-log.js';
 import type { Entrant, Game, GameOutcome, GameSeat, GameSettings, PlayerOutcome, TeamOutcome } from './types.js';
 
-/** Bound on one match's replay record (about 40 minutes of a full 10-player room at 20 inputs/s). */
+/** Bound on one match's replay record (about an hour of a 10-player room at 20 inputs/s, some 24 bytes each). */
 export const MAX_REPLAY_BYTES = 16 * 1024 * 1024;
 
 interface Seat {

@@ -25,3 +25,11 @@ export async function shootAt(shooter: GameV1Client, shooterId: string, targetId
   const aim = { x: them.position.x - me.position.x, y: them.position.y + 1.0 - (me.position.y + 1.6), z: them.position.z - me.position.z };
   return shooter.sendInput({ movement: { x: 0, y: 0, z: 0 }, actions: ['shoot'], aim });
 }
+
+/** The shooter walks up to the target and fires until the match ends (SCORE_LIMIT=1: the first kill); resolves with match_ended as `watcher` saw it. */
+export async function shootUntilMatchEnds(shooter: GameV1Client, shooterId: string, targetId: string, watcher: GameV1Client) {
+  const ended = waitFor(watcher, 'match_ended', () => true, 30_000);
+  await approach(shooter, shooterId, targetId);
+  const firing = setInterval(() => void shootAt(shooter, shooterId, targetId), 100);
+  return ended.finally(() => clearInterval(firing));
+}

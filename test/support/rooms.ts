@@ -7,6 +7,7 @@
 import { pino, type Logger } from 'pino';
 import { AppError } from '../../src/errors/index.js';
 import { GameModes } from '../../src/games/index.js';
+import { SimError } from '../../src/sim/index.js';
 import type { JsonSnapshot, ServerMessage } from '../../src/protocol/index.js';
 import {
   RoomManager,
@@ -185,12 +186,12 @@ export function fakeRooms(options: FakeRoomsOptions = {}): FakeRooms {
   return { manager, deps, recorder, metrics, logger, settings, now: clock.now, advance: clock.advance, create };
 }
 
-/** The error code a call throws with, or undefined when it does not throw. */
+/** The error code a call throws with (an AppError's or a SimError's), or undefined when it does not throw. */
 export function thrownCode(call: () => unknown): string | undefined {
   try {
     call();
   } catch (error) {
-    if (error instanceof AppError) return error.code;
+    if (error instanceof AppError || error instanceof SimError) return error.code;
     throw error;
   }
   return undefined;

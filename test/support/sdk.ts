@@ -42,3 +42,17 @@ export function waitFor<K extends keyof ClientEvents>(
     });
   });
 }
+
+/** Two connected SDK guests, Ann and Bob, queued for the same mode and region until matched together. */
+export async function matchTwo(url: string, request: { game_mode: string; region: string }) {
+  const ann = sdkClient(url).client;
+  const bob = sdkClient(url).client;
+  const annPlayer = await ann.guest('Ann');
+  const bobPlayer = await bob.guest('Bob');
+  await Promise.all([ann.connect(), bob.connect()]);
+  const found = Promise.all([waitFor(ann, 'match_found'), waitFor(bob, 'match_found')]);
+  await ann.queueForMatch(request);
+  await bob.queueForMatch(request);
+  const [annMatch, bobMatch] = await found;
+  return { ann, bob, annPlayer, bobPlayer, annMatch, bobMatch };
+}

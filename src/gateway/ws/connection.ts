@@ -32,7 +32,8 @@ export type ConnectionState =
   | { kind: 'unauthenticated' }
   | { kind: 'authenticating'; held: ClientMessage[] }
   | { kind: 'ready'; player: AuthenticatedPlayer; session: string | undefined; room: Room | undefined }
-  | { kind: 'joining'; player: AuthenticatedPlayer; session: string | undefined; held: ClientMessage[] }
+  /** `room`: the one it plays in while it rejoins it (the room still counts on this connection). */
+  | { kind: 'joining'; player: AuthenticatedPlayer; session: string | undefined; room: Room | undefined; held: ClientMessage[] }
   | { kind: 'moving'; player: AuthenticatedPlayer; session: string | undefined; held: ClientMessage[] }
   /** The socket now belongs to another process: nothing may be sent through this object any more. */
   | { kind: 'moved' };
@@ -92,9 +93,10 @@ export class ClientConnection implements RoomConnection {
     return state.kind === 'ready' || state.kind === 'joining' || state.kind === 'moving' ? state.player : undefined;
   }
 
-  /** The room this connection plays in (only a ready connection has one). */
+  /** The room this connection plays in. */
   get room(): Room | undefined {
-    return this.state.kind === 'ready' ? this.state.room : undefined;
+    const { state } = this;
+    return state.kind === 'ready' || state.kind === 'joining' ? state.room : undefined;
   }
 
   /** Messages waiting while the connection is busy, or undefined when they are handled as they come. */
@@ -104,7 +106,8 @@ export class ClientConnection implements RoomConnection {
   }
 
   leftRoom(roomId: string): void {
-    if (this.state.kind === 'ready' && this.state.room?.id === roomId) this.state.room = undefined;
+    const { state } = this;
+    if ((state.kind === 'ready' || state.kind === 'joining') && state.room?.id === roomId) state.room = undefined;
   }
 
   get congested(): boolean {

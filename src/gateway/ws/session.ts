@@ -117,8 +117,11 @@ export class PlayerSessions {
   }
 
   private replace(connection: ClientConnection, playerId: string): void {
-    connection.room?.disconnect(playerId, connection);
-    if (connection.state.kind === 'ready') connection.state.room = undefined;
+    const room = connection.room;
+    if (room) {
+      room.disconnect(playerId, connection);
+      connection.leftRoom(room.id);
+    }
     connection.close(CloseCode.Replaced, 'connected again elsewhere');
   }
 

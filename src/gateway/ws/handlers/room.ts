@@ -1,4 +1,4 @@
-import type { ClientMessageOf } from '../../../protocol/index.js';
+import type { ClientMessage, ClientMessageOf } from '../../../protocol/index.js';
 import { AppError } from '../../../errors/index.js';
 import { RoomError, type Room } from '../../../rooms/index.js';
 import type { ClientConnection, ReadyState } from '../connection.js';
@@ -22,30 +22,30 @@ export function roomHandlers(context: GatewayContext, moves: ConnectionMoves): P
   const join = (connection: ClientConnection, state: ReadyState, message: ClientMessageOf<'join_room'>): void => {
     if (state.room && state.room.id !== message.room_id) throw new RoomError('already_in_room', `leave room ${state.room.id} first`);
     const { player, session } = state;
-    connection.state = { kind: 'joining', player, session, held: [] };
+    const joining = { kind: 'joining' as const, player, session, room: state.room, held: [] as ClientMessage[] };
+    connection.state = joining;
     rooms.locate(message.room_id).then(
       (location) => {
-        const held = connection.held ?? [];
-        if (connection.state.kind !== 'joining') return; // closed meanwhile
+        if (connection.state !== joining) return; // closed or replaced meanwhile
         if (location.kind === 'sibling') {
-          moves.move(connection, location, message, held);
+          moves.move(connection, location, message, joining.held);
           return;
         }
-        connection.state = { kind: 'ready', player, session, room: state.room };
+        const ready: ReadyState = { kind: 'ready', player, session, room: joining.room };
+        connection.state = ready;
         try {
           location.room.join({ id: player.id, name: player.name }, connection);
-          connection.state.room = location.room;
+          ready.room = location.room;
         } catch (error) {
           fail(connection, error);
         }
-        context.handleAll(connection, held);
+        context.handleAll(connection, joining.held);
       },
       (error: unknown) => {
-        const held = connection.held ?? [];
-        if (connection.state.kind !== 'joining') return;
-        connection.state = { kind: 'ready', player, session, room: state.room };
+        if (connection.state !== joining) return;
+        connection.state = { kind: 'ready', player, session, room: joining.room };
         fail(connection, error);
-        context.handleAll(connection, held);
+        context.handleAll(connection, joining.held);
       },
     );
   };
