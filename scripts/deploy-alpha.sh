@@ -242,14 +242,14 @@ else
   # data/ (embedded database) and logs/ survive a redeploy.
   run rsync -a --delete --no-owner --no-group \
     --include=/.env.example \
-    --exclude=/.git --exclude=/node_modules --exclude=/data --exclude=/logs --exclude=/dist \
+    --exclude=/.git --exclude=/node_modules --exclude=/data --exclude=/outbox --exclude=/logs --exclude=/dist \
     --exclude=/.env --exclude='/.env.*' --exclude=/coverage --exclude='*.cpuprofile' \
     "$SRC_DIR/" "$APP_DIR/"
 fi
-run mkdir -p "$APP_DIR/data" "$APP_DIR/logs"
+run mkdir -p "$APP_DIR/data" "$APP_DIR/outbox" "$APP_DIR/logs"
 run chown root:root "$APP_DIR"
-run chown -R "$APP_USER:$APP_USER" "$APP_DIR/data" "$APP_DIR/logs"
-run chmod 0750 "$APP_DIR/data" "$APP_DIR/logs"
+run chown -R "$APP_USER:$APP_USER" "$APP_DIR/data" "$APP_DIR/outbox" "$APP_DIR/logs"
+run chmod 0750 "$APP_DIR/data" "$APP_DIR/outbox" "$APP_DIR/logs"
 
 # ---------------------------------------------------------------------------------------------
 step "Building (npm ci && npm run build)"

@@ -19,6 +19,7 @@ describe('/healthz and /metrics', () => {
       checks: {
         database: { status: 'ok', backend: realBackends ? 'postgres' : 'pglite' },
         cache: { status: 'ok', backend: realBackends ? 'redis' : 'memory' },
+        outbox: { status: 'ok', backend: 'memory', depth: 0, oldest_age_seconds: 0 },
       },
     });
   });
@@ -89,14 +90,16 @@ describe('/healthz with a backend down', () => {
     }
   });
 
-  it('answers 503 naming the database when it is closed', async () => {
+  it('stays in service, degraded, naming the database when it is closed (rooms play on, records wait in the outbox)', async () => {
     const other = await startTestServer();
     try {
       await other.server.db.close();
       const res = await other.call('GET', '/healthz');
-      expect(res.status).toBe(503);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('degraded');
       expect(res.body.checks.database.status).toBe('down');
       expect(res.body.checks.cache.status).toBe('ok');
+      expect(res.body.checks.outbox).toEqual({ status: 'ok', backend: 'memory', depth: 0, oldest_age_seconds: 0 });
     } finally {
       await other.stop();
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GameModes } from '../src/games/index.js';
-import { SqlGameRecorder } from '../src/rooms/index.js';
+import { replayOf } from '../src/rooms/index.js';
 import { shootUntilMatchEnds } from './support/play.js';
 import { matchTwo, sdkClient } from './support/sdk.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -62,7 +62,7 @@ describe('team deathmatch', () => {
 
     // The stored seed, settings and record replay the match to the stored results.
     const { rows: games } = await t.server.db.query<{ id: string }>(`SELECT id FROM games WHERE room_id = $1 AND status = 'finished'`, [match.room_id]);
-    const replay = await new SqlGameRecorder(t.server.db, async () => undefined).replayOf(games[0]!.id);
+    const replay = await replayOf(t.server.db, games[0]!.id);
     expect(replay).toBeDefined();
     const outcome = new GameModes().replay(replay!.gameMode, replay!.settings, replay!.seed, replay!.record);
     const line = (p: { score: number; deaths: number; rank: number; team?: number }) => [p.score, p.deaths, p.rank, p.team];

@@ -84,6 +84,21 @@ export const SETTINGS = {
       parse: text(1, 4096),
       doc: 'PGlite data directory when DATABASE_URL is empty. `memory://` keeps the database in memory only.',
     },
+    outboxDir: {
+      env: 'OUTBOX_DIR',
+      default: './outbox',
+      parse: text(1, 4096),
+      doc:
+        'Directory of the outbox journal: finished games and ratings are journaled (fsync) here before they are written, ' +
+        'and kept until PostgreSQL has them. One file per process, named after NODE_NAME; keep it on a persistent volume. ' +
+        '`memory://` keeps it in memory (nothing survives a restart).',
+    },
+    outboxRetryMax: {
+      env: 'OUTBOX_RETRY_MAX',
+      default: '30',
+      parse: seconds(1, 3600),
+      doc: 'Longest wait, in seconds, between attempts to write the oldest outbox record while PostgreSQL does not answer (the wait doubles from 0.5 s up to this).',
+    },
   },
   redis: {
     url: {

@@ -9,7 +9,7 @@ import type { Metrics, MetricsSource } from '../metrics/index.js';
 import type { Database } from '../store/index.js';
 import { handleError, handleNotFound } from './errors.js';
 import { authRoutes } from './routes/auth.js';
-import { healthRoutes, metricsRoutes } from './routes/health.js';
+import { healthRoutes, metricsRoutes, type OutboxProbe } from './routes/health.js';
 import { roomRoutes } from './routes/rooms.js';
 import { matchmakingRoutes } from './routes/matchmaking.js';
 import type { MatchmakingService } from '../matchmaking/index.js';
@@ -32,6 +32,7 @@ export interface GatewayDeps {
   leaderboard: Leaderboard;
   db: Database;
   cache: Cache;
+  outbox: OutboxProbe;
   metrics: Metrics;
   /** What /metrics serves: this process's metrics, or every process's on a multi-process node. */
   metricsSource: MetricsSource;
@@ -110,7 +111,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, modes: deps.modes, seatLimit: deps.seatLimit }));
   await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking, leaderboard: deps.leaderboard }));
   await app.register(leaderboardRoutes(deps.leaderboard));
-  await app.register(healthRoutes({ db: deps.db, cache: deps.cache, nodeName: deps.nodeName }));
+  await app.register(healthRoutes({ db: deps.db, cache: deps.cache, outbox: deps.outbox, nodeName: deps.nodeName }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));
   return app;
 }

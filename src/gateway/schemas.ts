@@ -43,5 +43,14 @@ export const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   node: Type.String(),
   uptime_seconds: Type.Number(),
-  checks: Type.Object({ database: CheckResult, cache: CheckResult }),
+  checks: Type.Object({
+    database: CheckResult,
+    cache: CheckResult,
+    outbox: Type.Object({
+      status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')], { description: 'degraded while records wait for the database' }),
+      backend: Type.Union([Type.Literal('file'), Type.Literal('memory')]),
+      depth: Type.Integer({ description: 'Records not yet written to the database' }),
+      oldest_age_seconds: Type.Number(),
+    }),
+  }),
 });

@@ -68,6 +68,9 @@ export class Metrics implements MetricsSource {
   readonly inputsRefused = new Tally();
   readonly snapshotsSkipped: Counter;
   readonly matchmakingQueueSize: Gauge<'game_mode' | 'region'>;
+  readonly outboxWritten: Counter<'kind'>;
+  readonly outboxRetries: Counter<'kind'>;
+  readonly outboxDeadLetters: Counter<'kind'>;
   readonly matchmakingWait: Histogram<'game_mode' | 'region'>;
   readonly matchesFormed: Counter<'game_mode' | 'region'>;
   readonly matchSkillSpread: Histogram<'game_mode'>;
@@ -196,6 +199,44 @@ export class Metrics implements MetricsSource {
       name: 'gamev1_snapshots_skipped_total',
       help: 'Snapshots not sent because the client was congested.',
       registers,
+    });
+    this.outboxWritten = new Counter({
+      name: 'gamev1_outbox_written_total',
+      help: 'Outbox records written to the database (game records), by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.outboxRetries = new Counter({
+      name: 'gamev1_outbox_retries_total',
+      help: 'Failed attempts to write the oldest outbox record (it is retried with backoff), by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.outboxDeadLetters = new Counter({
+      name: 'gamev1_outbox_dead_letters_total',
+      help: 'Outbox records given up on after repeated errors other than the database being down (kept in the dead-letter file).',
+      labelNames: ['kind'],
+      registers,
+    });
+  }
+
+  /** Outbox gauges read the outbox at scrape time. */
+  trackOutbox(source: { readonly depth: number; oldestAgeSeconds(): number }): void {
+    new Gauge({
+      name: 'gamev1_outbox_depth',
+      help: 'Records in the outbox not yet written to the database (deferred while it does not answer).',
+      registers: [this.registry],
+      collect() {
+        this.set(source.depth);
+      },
+    });
+    new Gauge({
+      name: 'gamev1_outbox_oldest_age_seconds',
+      help: 'Age of the oldest record in the outbox (0 when it is empty).',
+      registers: [this.registry],
+      collect() {
+        this.set(source.oldestAgeSeconds());
+      },
     });
   }
 

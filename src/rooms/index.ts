@@ -12,7 +12,7 @@ export {
   type SocketHandle,
 } from './registry.js';
 export { TickLoop } from './tick-loop.js';
-export { SqlGameRecorder, type RateGame } from './recorder.js';
+export { GAME_RECORD, SqlGameRecorder, gameRecordWriters, replayOf, type RateGame, type RecordOutbox, type RecordedReplay } from './recorder.js';
 export {
   RoomError,
   type FinishedGame,

@@ -72,7 +72,8 @@ export class Room {
   private readonly roomIdJson: string;
   private readonly ticksPerSnapshot: number;
   private ticksUntilSnapshot = 0;
-  private gameId: Promise<string | undefined> | undefined;
+  /** The recorded game of the match being played (undefined between matches and before the first join). */
+  private gameId: string | undefined;
   /** Game-record writes in flight, awaited by dispose() so shutdown loses none. */
   private readonly writes = new Set<Promise<unknown>>();
   private restartAtTick: number | undefined;
@@ -249,9 +250,7 @@ export class Room {
   async dispose(): Promise<void> {
     const gameId = this.gameId;
     this.gameId = undefined;
-    if (gameId && !this.game.finished) {
-      this.record(gameId, (id) => this.deps.recorder.abort(id));
-    }
+    if (gameId && !this.game.finished) this.track(this.deps.recorder.abort(gameId));
     await Promise.allSettled(this.writes);
   }
 
@@ -325,7 +324,7 @@ export class Room {
     const gameId = this.gameId;
     this.gameId = undefined;
     const finished: FinishedGame = { reason, players: results, teams: outcome.teams, ticks: this.game.tick, replay: this.game.replayLog() };
-    if (gameId) this.record(gameId, (id) => this.deps.recorder.finish(id, finished));
+    if (gameId) this.track(this.deps.recorder.finish(gameId, finished));
     this.restartAtTick = this.game.tick + this.settings.restartDelaySeconds * this.tickRate;
   }
 
@@ -355,24 +354,14 @@ export class Room {
       seed: this.game.seed,
       settings: this.gameSettings,
     };
-    const started = this.deps.recorder
-      .start(match)
-      .catch((error: unknown) => {
-        this.logFailure(error);
-        return undefined;
-      });
-    this.gameId = started;
-    this.track(started);
+    this.gameId = this.deps.recorder.start(match);
   }
 
-  /** Runs a write for a recorded game once its id is known; never throws into the tick. */
-  private record(gameId: Promise<string | undefined>, write: (id: string) => Promise<void>): void {
-    this.track(gameId.then((id) => (id ? write(id) : undefined)).catch((error: unknown) => this.logFailure(error)));
-  }
-
-  private track(write: Promise<unknown>): void {
-    this.writes.add(write);
-    void write.finally(() => this.writes.delete(write));
+  /** Keeps a game-record write until it is durable, for dispose(); a failure is logged, never thrown into the tick. */
+  private track(write: Promise<void>): void {
+    const settled = write.catch((error: unknown) => this.logFailure(error));
+    this.writes.add(settled);
+    void settled.finally(() => this.writes.delete(settled));
   }
 
   /** Drops seats whose reconnect grace or reservation has run out; the manager calls it about once a second. */

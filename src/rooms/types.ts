@@ -61,11 +61,16 @@ export interface FinishedGame {
   replay: Uint8Array | undefined;
 }
 
-/** Where finished matches go (the games table); failures are logged by the caller, never thrown into a tick. */
+/**
+ * Where matches are recorded (the games table). Every write is durable before it is done: a match that ends
+ * while the database is down is written when it is back. Never throws into a tick.
+ */
 export interface GameRecorder {
-  /** Records a started match; resolves with its game id. */
-  start(match: StartedGame): Promise<string>;
+  /** Records a started match and returns its game id at once (the write follows). */
+  start(match: StartedGame): string;
+  /** Records the match's results (rated with them); resolves once they cannot be lost. */
   finish(gameId: string, results: FinishedGame): Promise<void>;
+  /** Records a match that ended without results (its room went away); resolves once that cannot be lost. */
   abort(gameId: string): Promise<void>;
 }
 

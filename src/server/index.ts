@@ -9,10 +9,11 @@ import { GameModes } from '../games/index.js';
 import { Metrics, type MetricsSource } from '../metrics/index.js';
 import type { WorkerLink } from '../cluster/index.js';
 import { MatchmakingService, openTicketQueue } from '../matchmaking/index.js';
-import { LocalRoomRegistry, RoomManager, SqlGameRecorder, TickLoop, type RoomRegistry } from '../rooms/index.js';
-import { migrate, openDatabase, type Database } from '../store/index.js';
+import { LocalRoomRegistry, RoomManager, SqlGameRecorder, TickLoop, gameRecordWriters, type RoomRegistry } from '../rooms/index.js';
+import { DatabaseUnavailableError, migrate, openDatabase, type Database } from '../store/index.js';
 import { Leaderboard } from '../leaderboard/index.js';
-import { matchmakingMetrics, roomMetrics } from './metrics-hooks.js';
+import { Outbox, openJournal } from '../outbox/index.js';
+import { matchmakingMetrics, outboxMetrics, roomMetrics } from './metrics-hooks.js';
 import { matchmakingSettings, ratingPolicy, roomLimits, roomSettings, webSocketSettings } from './settings.js';
 import { StandaloneTopology, WorkerTopology, type Topology } from './topology.js';
 
@@ -27,6 +28,16 @@ function jwtSecret(config: Config, logger: Logger): string {
 
 /** A match seed: any 31-bit integer (the simulation's PRNG takes 32 bits; 31 keeps it a positive SQL integer). */
 const newSeed = () => randomInt(2 ** 31);
+
+/** How long start-up waits for the records journaled before a restart before it looks for orphaned games. */
+const STARTUP_FLUSH_MS = 5_000;
+/** The first wait before writing a deferred record again; it doubles up to OUTBOX_RETRY_MAX. */
+const OUTBOX_FIRST_RETRY_MS = 500;
+/** How long shutdown waits for the outbox to empty; whatever is left stays journaled for the next start. */
+const SHUTDOWN_FLUSH_MS = 3_000;
+
+const within = (promise: Promise<void>, ms: number) =>
+  Promise.race([promise, new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
 
 /**
  * One GameV1 node (or one process of a multi-process node): opens storage and cache, migrates, and serves the
@@ -47,6 +58,7 @@ export class GameServer {
     readonly matchmaking: MatchmakingService,
     readonly leaderboard: Leaderboard,
     private readonly roomManager: RoomManager,
+    readonly outbox: Outbox,
     private readonly tickLoop: TickLoop,
     private readonly gateway: FastifyInstance,
     private readonly websockets: WebSocketGateway,
@@ -101,7 +113,23 @@ export class GameServer {
     );
     const modes = new GameModes();
     const leaderboard = new Leaderboard(db, ratingPolicy(config, modes));
-    const recorder = new SqlGameRecorder(db, (tx, gameId, results) => leaderboard.rateGameIn(tx, gameId, results));
+    const outbox = new Outbox(
+      await openJournal(config.database.outboxDir, config.server.nodeName, { logger }),
+      gameRecordWriters(db, (tx, gameId, results) => leaderboard.rateGameIn(tx, gameId, results)),
+      {
+        retry: { initialMs: OUTBOX_FIRST_RETRY_MS, maxMs: config.database.outboxRetryMax * 1000 },
+        isUnavailable: (error) => error instanceof DatabaseUnavailableError,
+        now: Date.now,
+        logger,
+        metrics: outboxMetrics(metrics),
+      },
+    );
+    await outbox.start();
+    metrics.trackOutbox(outbox);
+    const recorder = new SqlGameRecorder(db, outbox, config.server.nodeName, Date.now, logger);
+    await within(outbox.drained(), STARTUP_FLUSH_MS);
+    const orphans = await recorder.closeOrphans(outbox.pending());
+    if (orphans > 0) logger.warn({ games: orphans }, `closed ${orphans} games a previous run left in progress (aborted, server_restarted)`);
     const roomManager = new RoomManager(modes, roomSettings(config), roomLimits(config, topology.roomIdSuffix), {
       recorder,
       logger,
@@ -133,6 +161,7 @@ export class GameServer {
       leaderboard,
       db,
       cache,
+      outbox,
       metrics,
       metricsSource,
       logger,
@@ -170,6 +199,7 @@ export class GameServer {
       matchmaking,
       leaderboard,
       roomManager,
+      outbox,
       tickLoop,
       gateway,
       websockets,
@@ -195,6 +225,8 @@ export class GameServer {
       this.tickLoop.stop();
       await this.websockets.close();
       await this.roomManager.close();
+      await within(this.outbox.drained(), SHUTDOWN_FLUSH_MS);
+      await this.outbox.stop();
       await Promise.all([this.gateway.close(), this.metricsServer?.close()]);
       this.topology.close();
       await Promise.allSettled([this.cache.close(), this.db.close()]);

@@ -1,5 +1,6 @@
 /** The Prometheus side of the counters rooms and matchmaking report into. */
 import type { MatchmakingMetrics } from '../matchmaking/index.js';
+import type { OutboxMetrics } from '../outbox/index.js';
 import type { Metrics } from '../metrics/index.js';
 import type { RoomMetrics } from '../rooms/index.js';
 
@@ -25,5 +26,16 @@ export function matchmakingMetrics(metrics: Metrics): MatchmakingMetrics {
       for (const wait of waits) metrics.matchmakingWait.observe(labels, wait);
     },
     timedOut: (count) => metrics.matchmakingTimeouts.inc(count),
+  };
+}
+
+export function outboxMetrics(metrics: Metrics): OutboxMetrics {
+  return {
+    // Depth and age are gauges read from the outbox at scrape time (Metrics.trackOutbox).
+    depth: () => undefined,
+    oldestAgeSeconds: () => undefined,
+    written: (kind) => metrics.outboxWritten.inc({ kind }),
+    retried: (kind) => metrics.outboxRetries.inc({ kind }),
+    deadLettered: (kind) => metrics.outboxDeadLetters.inc({ kind }),
   };
 }

@@ -119,6 +119,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_player_mode_ratings_board ON player_mode_ratings (game_mode, rating DESC);
     `,
   },
+  {
+    version: 4,
+    name: 'games: hosting node and end reason',
+    sql: `
+      -- The node (process) that hosted the match, so a restarted node can close the games it left open.
+      ALTER TABLE games ADD COLUMN node text;
+      -- score_limit / time_limit for finished games; room_closed / server_restarted for aborted ones.
+      ALTER TABLE games ADD COLUMN end_reason text;
+      CREATE INDEX idx_games_open_by_node ON games (node) WHERE status = 'in_progress';
+    `,
+  },
 ];
 
 /** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */

@@ -7,10 +7,19 @@ export interface PostgresOptions {
   schema: string;
 }
 
-/** SQLSTATE classes and socket errors that mean the connection, not the statement, failed. */
+/**
+ * SQLSTATE classes, socket errors and the driver's own messages (which carry no code) that mean the connection,
+ * not the statement, failed.
+ */
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
-  return code.startsWith('08') || code.startsWith('57P') || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|NOTFOUND)$/.test(code);
+  const message = (error as { message?: string }).message ?? '';
+  return (
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|NOTFOUND|HOSTUNREACH)$/.test(code) ||
+    /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(message)
+  );
 }
 
 function describe(url: string): string {
@@ -68,8 +77,7 @@ export class PostgresDatabase implements Database {
     try {
       return await this.queryable.query<Row>(sql, params);
     } catch (error) {
-      this.noteFailure(error);
-      throw error;
+      throw this.failure(error);
     }
   }
 
@@ -78,8 +86,7 @@ export class PostgresDatabase implements Database {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      this.noteFailure(error);
-      throw error;
+      throw this.failure(error);
     }
     try {
       await client.query('BEGIN');
@@ -88,8 +95,7 @@ export class PostgresDatabase implements Database {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      this.noteFailure(error);
-      throw error;
+      throw this.failure(error);
     } finally {
       client.release();
     }
@@ -103,7 +109,14 @@ export class PostgresDatabase implements Database {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  private noteFailure(error: unknown): void {
-    if (isConnectionError(error) || this.pool.ended) this.hooks.onConnectionError?.(error as Error);
+  /**
+   * What a failed statement throws: a lost or refused connection becomes DatabaseUnavailableError (counted), so
+   * callers can tell "retry later" (a 503, a deferred write) from a statement that is wrong.
+   */
+  private failure(error: unknown): unknown {
+    if (error instanceof DatabaseUnavailableError) return error;
+    if (!isConnectionError(error) && !this.pool.ended) return error;
+    this.hooks.onConnectionError?.(error as Error);
+    return new DatabaseUnavailableError(`PostgreSQL is unavailable: ${(error as Error).message}`, { cause: error });
   }
 }

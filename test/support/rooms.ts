@@ -86,21 +86,22 @@ export class FakeRecorder implements GameRecorder {
   readonly started: StartedGame[] = [];
   readonly finished: { gameId: string; results: FinishedGame }[] = [];
   readonly aborted: string[] = [];
-  /** Set to make start() reject (after noting the match). */
-  failStarts = false;
+  /** Set to make finish() and abort() reject (after noting the call), as a journal that cannot be written would. */
+  failWrites = false;
 
-  async start(match: StartedGame): Promise<string> {
+  start(match: StartedGame): string {
     this.started.push(match);
-    if (this.failStarts) throw new Error('the games table is down');
     return `game-${this.started.length}`;
   }
 
   async finish(gameId: string, results: FinishedGame): Promise<void> {
     this.finished.push({ gameId, results });
+    if (this.failWrites) throw new Error('the journal cannot be written');
   }
 
   async abort(gameId: string): Promise<void> {
     this.aborted.push(gameId);
+    if (this.failWrites) throw new Error('the journal cannot be written');
   }
 }
 

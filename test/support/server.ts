@@ -32,6 +32,7 @@ export function testConfig(overrides: Record<string, string> = {}, scope: Isolat
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: process.env.REDIS_URL,
       DATA_DIR: 'memory://',
+      OUTBOX_DIR: 'memory://',
       DATABASE_SCHEMA: scope.schema,
       DATABASE_POOL_SIZE: '5',
       REDIS_KEY_PREFIX: scope.keyPrefix,

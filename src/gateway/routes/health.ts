@@ -35,24 +35,42 @@ async function check(probe: Probe) {
   }
 }
 
-/** GET /healthz for load balancers: 200 when database and cache answer, 503 naming what is down. */
-export function healthRoutes(deps: { db: Database; cache: Cache; nodeName: string }): FastifyPluginAsyncTypebox {
+/** What /healthz reports of the outbox: records deferred until the database takes them. */
+export interface OutboxProbe {
+  readonly backend: 'file' | 'memory';
+  readonly depth: number;
+  oldestAgeSeconds(): number;
+}
+
+/**
+ * GET /healthz for load balancers. 503 when the cache is down (logins and sessions need it). A database outage
+ * is `degraded`, not down: rooms play on and their records wait in the outbox, so the node stays in service
+ * (and is not restarted by a liveness probe) while `checks.database` and `checks.outbox` say what is deferred.
+ */
+export function healthRoutes(deps: { db: Database; cache: Cache; outbox: OutboxProbe; nodeName: string }): FastifyPluginAsyncTypebox {
   const startedAt = Date.now();
   return async (app) => {
     app.get('/healthz', {
       schema: {
         tags: ['operations'],
-        summary: 'Liveness and readiness: checks the database and the cache',
+        summary: 'Liveness and readiness: the database, the cache and the outbox of deferred writes',
         response: { 200: HealthResponse, 503: HealthResponse, ...errorResponses },
       },
     }, async (_request, reply) => {
       const [database, cache] = await Promise.all([check(deps.db), check(deps.cache)]);
-      const healthy = database.status === 'ok' && cache.status === 'ok';
-      return reply.code(healthy ? 200 : 503).send({
-        status: healthy ? 'ok' : 'degraded',
+      const depth = deps.outbox.depth;
+      const outbox = {
+        status: depth === 0 ? ('ok' as const) : ('degraded' as const),
+        backend: deps.outbox.backend,
+        depth,
+        oldest_age_seconds: deps.outbox.oldestAgeSeconds(),
+      };
+      const allOk = database.status === 'ok' && cache.status === 'ok' && outbox.status === 'ok';
+      return reply.code(cache.status === 'ok' ? 200 : 503).send({
+        status: allOk ? 'ok' : 'degraded',
         node: deps.nodeName,
         uptime_seconds: (Date.now() - startedAt) / 1000,
-        checks: { database, cache },
+        checks: { database, cache, outbox },
       });
     });
   };
