@@ -21,9 +21,8 @@ export interface ScheduledTimer {
 
 export type SetTimer = (fn: () => void, ms: number) => ScheduledTimer;
 
+/** Counters of what the outbox did; its depth and oldest age are read from it (`depth`, `oldestAgeSeconds()`). */
 export interface OutboxMetrics {
-  depth(n: number): void;
-  oldestAgeSeconds(s: number): void;
   /** A record was written, `deferredMs` after it was put. */
   written(kind: string, deferredMs: number): void;
   retried(kind: string): void;
@@ -172,7 +171,7 @@ export class Outbox {
     if (records.length > 0) {
       this.options.logger.info({ count: records.length }, `outbox: ${records.length} deferred writes from before the restart`);
     }
-    this.report();
+    this.settleDrained();
     this.kick();
   }
 
@@ -187,7 +186,6 @@ export class Outbox {
     const entry: Pending = { record, journaled: restored, deferred: restored, failures: 0, rejections: 0 };
     this.queue.push(entry);
     this.byKey.set(record.key, entry);
-    this.report();
     return entry;
   }
 
@@ -195,12 +193,11 @@ export class Outbox {
     const index = this.queue.indexOf(entry);
     if (index >= 0) this.queue.splice(index, 1);
     this.byKey.delete(entry.record.key);
-    this.report();
+    this.settleDrained();
   }
 
-  private report(): void {
-    this.options.metrics?.depth(this.depth);
-    this.options.metrics?.oldestAgeSeconds(this.oldestAgeSeconds());
+  /** Wakes whoever waits in drained() once nothing is pending. */
+  private settleDrained(): void {
     if (this.queue.length === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
@@ -222,7 +219,6 @@ export class Outbox {
   /** Writes records from the head until the queue is empty, the head fails or the outbox stops. Never throws. */
   private async flush(): Promise<void> {
     for (let head = this.queue[0]; head?.journaled && !this.stopping; head = this.queue[0]) {
-      this.report();
       try {
         if (!(await this.attempt(head))) return;
       } catch (error) {

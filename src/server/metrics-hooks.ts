@@ -30,10 +30,8 @@ export function matchmakingMetrics(metrics: Metrics): MatchmakingMetrics {
 }
 
 export function outboxMetrics(metrics: Metrics): OutboxMetrics {
+  // Depth and oldest age are gauges read from the outbox at scrape time (Metrics.trackOutbox).
   return {
-    // Depth and age are gauges read from the outbox at scrape time (Metrics.trackOutbox).
-    depth: () => undefined,
-    oldestAgeSeconds: () => undefined,
     written: (kind) => metrics.outboxWritten.inc({ kind }),
     retried: (kind) => metrics.outboxRetries.inc({ kind }),
     deadLettered: (kind) => metrics.outboxDeadLetters.inc({ kind }),
