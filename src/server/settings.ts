@@ -7,7 +7,7 @@ import { DEFAULT_RATING_POLICY, type RatingPolicy } from '../rating/index.js';
 import type { ManagerLimits, RoomSettings } from '../rooms/index.js';
 
 /** How long a seat reserved over HTTP (POST /api/rooms/:id/join) waits for the WebSocket join. */
-export const HTTP_RESERVATION_SECONDS = 60;
+const HTTP_RESERVATION_SECONDS = 60;
 
 export function roomSettings(config: Config): RoomSettings {
   const { game, transport } = config;
