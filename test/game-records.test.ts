@@ -32,10 +32,16 @@ async function newPlayer(name: string): Promise<string> {
   return row!.id;
 }
 
-/** A recorder on node `node`, and the records of one match it played: started, then `end`. */
-async function playedMatch(node: string, end: (recorder: SqlGameRecorder, gameId: string, winner: string, loser: string) => Promise<void>) {
+const MATCH_TIME = Date.parse('2026-12-01T12:00:00Z');
+
+/** A recorder on node `node`, and the records of one match it played (started at `at`), then `end`. */
+async function playedMatch(
+  node: string,
+  end: (recorder: SqlGameRecorder, gameId: string, winner: string, loser: string) => Promise<void>,
+  at = MATCH_TIME,
+) {
   const outbox = new DirectOutbox();
-  const recorder = new SqlGameRecorder(db, outbox, node, () => Date.parse('2026-12-01T12:00:00Z'), pino({ level: 'silent' }));
+  const recorder = new SqlGameRecorder(db, outbox, node, () => at, pino({ level: 'silent' }));
   const [winner, loser] = [await newPlayer('Winner'), await newPlayer('Loser')];
   const gameId = recorder.start({ roomId: `room-${node}`, gameMode: 'deathmatch', region: 'eu', seed: 7, settings: SETTINGS });
   await end(recorder, gameId, winner, loser);
@@ -127,15 +133,19 @@ describe('game record writers', () => {
 });
 
 describe('orphaned games', () => {
-  it('are closed for this node only, sparing games the outbox still holds records of', async () => {
+  it('are the games this node started before this run, closed as server_restarted; others stay open', async () => {
+    const restartedAt = MATCH_TIME + 60_000;
     const left = await playedMatch('restarted-node', async () => undefined);
-    const pending = await playedMatch('restarted-node', async () => undefined);
+    const thisRun = await playedMatch('restarted-node', async () => undefined, restartedAt + 1_000);
     const elsewhere = await playedMatch('other-node', async () => undefined);
-    for (const match of [left, pending, elsewhere]) await write(match.outbox.puts[0]!);
-    const closed = await left.recorder.closeOrphans([{ kind: GAME_RECORD.finished, payload: pending.outbox.puts[0]!.payload }, { kind: 'other.kind', payload: {} }]);
-    expect(closed).toBe(1);
+    for (const match of [left, thisRun, elsewhere]) await write(match.outbox.puts[0]!);
+    expect(await left.recorder.closeOrphans(restartedAt)).toBe(1);
     expect((await stateOf(left.gameId)).game).toMatchObject({ status: 'aborted', end_reason: 'server_restarted' });
-    expect((await stateOf(pending.gameId)).game).toMatchObject({ status: 'in_progress' });
+    expect((await stateOf(thisRun.gameId)).game).toMatchObject({ status: 'in_progress' });
     expect((await stateOf(elsewhere.gameId)).game).toMatchObject({ status: 'in_progress' });
+    // Its records may still arrive afterwards (written late): the finish replaces the abort.
+    await finish(left.recorder, left.gameId, await newPlayer('W'), await newPlayer('L'));
+    await write(left.outbox.puts[1]!);
+    expect((await stateOf(left.gameId)).game).toMatchObject({ status: 'finished', end_reason: 'score_limit' });
   });
 });

@@ -5,7 +5,7 @@
  * passes; the cache is Redis when REDIS_URL is set.
  */
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -158,9 +158,13 @@ describe('a process killed while its outbox holds records', () => {
       const restarted = waitFor(play.bob, 'match_started');
       await shootUntilMatchEnds(play.ann, play.annId, play.bobId, play.bob);
       await restarted;
-      // The finish is journaled (fsync) before the room moves on: the journal is not empty.
-      const journal = () => readdirSync(outboxDir).filter((name) => name.endsWith('.journal'));
-      await expect.poll(() => journal().map((name) => statSync(join(outboxDir, name)).size)[0] ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+      // Both the finish and the next match's start are in the journal (fsync'd) when the process dies.
+      const journaled = () =>
+        readdirSync(outboxDir)
+          .filter((name) => name.endsWith('.journal'))
+          .map((name) => readFileSync(join(outboxDir, name), 'latin1'))
+          .join('');
+      await expect.poll(() => ['"kind":"game.finished"', '"kind":"game.started"'].every((kind) => journaled().includes(kind)), { timeout: 10_000 }).toBe(true);
       first.kill('SIGKILL');
       play.ann.close();
       play.bob.close();
@@ -174,7 +178,7 @@ describe('a process killed while its outbox holds records', () => {
       const result = await recorded(own.url, 'killed', play.roomId, [play.annId, play.bobId]);
       expectRatedOnce(result, play.annId, play.bobId);
       // The next match had started when the process died: it is closed as such, not left in progress.
-      await expect.poll(async () => (await recorded(own.url, 'killed', play.roomId, [])).games.map((g) => [g.status, g.end_reason])).toEqual([
+      await expect.poll(async () => (await recorded(own.url, 'killed', play.roomId, [])).games.map((g) => [g.status, g.end_reason]), { timeout: 20_000 }).toEqual([
         ['finished', 'score_limit'],
         ['aborted', 'server_restarted'],
       ]);

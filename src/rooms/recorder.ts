@@ -144,16 +144,15 @@ export class SqlGameRecorder implements GameRecorder {
   }
 
   /**
-   * Closes the games a previous run of this node left in progress (it died mid-match), except those the outbox
-   * still holds records of (`pending`, written later). Returns how many it closed.
+   * Closes the games a previous run of this node left in progress (it died mid-match): those started here
+   * before `startedAt`, this run's start. Call it once the outbox holds nothing from that run, so none of its
+   * records is still on the way. Returns how many it closed.
    */
-  async closeOrphans(pending: readonly { kind: string; payload: unknown }[]): Promise<number> {
-    const kinds: readonly string[] = Object.values(GAME_RECORD);
-    const keep = pending.filter((record) => kinds.includes(record.kind)).map((record) => (record.payload as GameRow).gameId);
+  async closeOrphans(startedAt: number): Promise<number> {
     const { rowCount } = await this.db.query(
       `UPDATE games SET status = 'aborted', finished_at = now(), end_reason = 'server_restarted'
-       WHERE status = 'in_progress' AND node = $1 AND NOT (id = ANY($2::uuid[]))`,
-      [this.node, keep],
+       WHERE status = 'in_progress' AND node = $1 AND started_at < to_timestamp($2 / 1000.0)`,
+      [this.node, startedAt],
     );
     return rowCount;
   }

@@ -29,8 +29,6 @@ function jwtSecret(config: Config, logger: Logger): string {
 /** A match seed: any 31-bit integer (the simulation's PRNG takes 32 bits; 31 keeps it a positive SQL integer). */
 const newSeed = () => randomInt(2 ** 31);
 
-/** How long start-up waits for the records journaled before a restart before it looks for orphaned games. */
-const STARTUP_FLUSH_MS = 5_000;
 /** The first wait before writing a deferred record again; it doubles up to OUTBOX_RETRY_MAX. */
 const OUTBOX_FIRST_RETRY_MS = 500;
 /** How long shutdown waits for the outbox to empty; whatever is left stays journaled for the next start. */
@@ -127,9 +125,15 @@ export class GameServer {
     await outbox.start();
     metrics.trackOutbox(outbox);
     const recorder = new SqlGameRecorder(db, outbox, config.server.nodeName, Date.now, logger);
-    await within(outbox.drained(), STARTUP_FLUSH_MS);
-    const orphans = await recorder.closeOrphans(outbox.pending());
-    if (orphans > 0) logger.warn({ games: orphans }, `closed ${orphans} games a previous run left in progress (aborted, server_restarted)`);
+    // Once what the journal held from before a restart is written, the games that run left open are closed.
+    const startedAt = Date.now();
+    void outbox
+      .drained()
+      .then(() => recorder.closeOrphans(startedAt))
+      .then((orphans) => {
+        if (orphans > 0) logger.warn({ games: orphans }, `closed ${orphans} games a previous run left in progress (aborted, server_restarted)`);
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'closing games a previous run left in progress failed'));
     const roomManager = new RoomManager(modes, roomSettings(config), roomLimits(config, topology.roomIdSuffix), {
       recorder,
       logger,
