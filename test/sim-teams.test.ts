@@ -9,7 +9,7 @@ import {
   type SnapshotState,
 } from '../src/sim/index.js';
 import { thrownCode } from './support/rooms.js';
-import { COOLDOWN_TICKS, Controller, MM, RESPAWN_TICKS, SHOTS_TO_KILL, TICK_RATE, aimAt, entity, settings, still } from './support/sim.js';
+import { COOLDOWN_TICKS, Controller, killTarget, MM, RESPAWN_TICKS, SHOTS_TO_KILL, TICK_RATE, aimAt, entity, settings, still } from './support/sim.js';
 
 /** Each team's score in team order (index 0 = team 1). */
 const teamScores = (sim: ArenaSimulation) => sim.teamResults().sort((a, b) => a.team - b.team).map((t) => t.score);
@@ -36,16 +36,6 @@ function walkTo(sim: ArenaSimulation, player: Controller, x: number, z: number):
   player.send(still);
   sim.step();
   expect(entity(sim, player.id)).toMatchObject({ x: Math.round(x * MM), z: Math.round(z * MM) });
-}
-
-/** Shoots `target` once per cooldown until it dies; returns the events of the killing step. */
-function killTarget(sim: ArenaSimulation, shooter: Controller, target: number): readonly SimEvent[] {
-  for (let i = 0; i < SHOTS_TO_KILL * COOLDOWN_TICKS + 1; i++) {
-    shooter.send(still, ['shoot'], aimAt(sim, shooter.id, target));
-    const events = sim.step();
-    if (events.some((e) => e.type === 'kill')) return [...events];
-  }
-  throw new Error('target survived');
 }
 
 function waitForRespawn(sim: ArenaSimulation): void {

@@ -11,7 +11,7 @@ import {
   type SnapshotState,
   type Vec3,
 } from '../src/sim/index.js';
-import { COOLDOWN_TICKS, Controller, MM, RESPAWN_TICKS, SHOTS_TO_KILL, TICK_RATE, aimAt, entity, settings, still } from './support/sim.js';
+import { COOLDOWN_TICKS, Controller, killTarget, MM, RESPAWN_TICKS, TICK_RATE, aimAt, entity, settings, still } from './support/sim.js';
 
 /** Largest horizontal step in millimetres, plus one millimetre of quantisation slack per axis. */
 const MAX_STEP_MM = (DEFAULT_ARENA_RULES.moveSpeed / TICK_RATE) * MM + 1.5;
@@ -25,16 +25,6 @@ function walkToCorner(sim: ArenaSimulation, player: Controller, signX: number, s
   }
   player.send(still);
   sim.step();
-}
-
-/** Shoots `target` once per tick until it dies; returns the events of the killing step. */
-function killTarget(sim: ArenaSimulation, shooter: Controller, target: number): readonly SimEvent[] {
-  for (let i = 0; i < SHOTS_TO_KILL * COOLDOWN_TICKS + 1; i++) {
-    shooter.send(still, ['shoot'], aimAt(sim, shooter.id, target));
-    const events = sim.step();
-    if (events.some((e) => e.type === 'kill')) return [...events];
-  }
-  throw new Error('target survived');
 }
 
 function twoPlayers(overrides: Partial<SimSettings> = {}) {

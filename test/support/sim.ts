@@ -1,4 +1,4 @@
-import { DEFAULT_ARENA_RULES, type ArenaSimulation, type EntityState, type SimSettings, type Vec3 } from '../../src/sim/index.js';
+import { DEFAULT_ARENA_RULES, type ArenaSimulation, type EntityState, type SimEvent, type SimSettings, type Vec3 } from '../../src/sim/index.js';
 
 export const TICK_RATE = 20;
 /** Snapshot positions are in millimetres. */
@@ -43,4 +43,14 @@ export function aimAt(sim: ArenaSimulation, shooter: number, target: number): Ve
     y: (to.y - from.y) / MM + DEFAULT_ARENA_RULES.hitCentreHeight - DEFAULT_ARENA_RULES.eyeHeight,
     z: (to.z - from.z) / MM,
   };
+}
+
+/** Shoots `target` once per tick until it dies; returns the events of the killing step. */
+export function killTarget(sim: ArenaSimulation, shooter: Controller, target: number): readonly SimEvent[] {
+  for (let i = 0; i < SHOTS_TO_KILL * COOLDOWN_TICKS + 1; i++) {
+    shooter.send(still, ['shoot'], aimAt(sim, shooter.id, target));
+    const events = sim.step();
+    if (events.some((e) => e.type === 'kill')) return [...events];
+  }
+  throw new Error('target survived');
 }
