@@ -3,6 +3,18 @@
  * validate and serialize with the schemas (so /docs/json shows them), the WebSocket messages and the SDK
  * use the types. The SDK bundle includes this directory, so it must stay browser-safe: typebox only.
  */
-export { AuthResult, Player } from './players.js';
+export { AuthResult, Player, PlayerRole, Role } from './players.js';
 export { MatchResultEntry, RoomDetails, RoomInfo, RoomList, RoomPlayer, TeamResultEntry } from './rooms.js';
 export { MatchmakingStatus } from './matchmaking.js';
+export {
+  ReopenResult,
+  StageSettings,
+  TournamentDetails,
+  TournamentEvent,
+  TournamentEvents,
+  TournamentList,
+  TournamentMatch,
+  TournamentSettings,
+  TournamentStatus,
+  TournamentSummary,
+} from './tournaments.js';

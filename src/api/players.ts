@@ -20,3 +20,11 @@ export const AuthResult = Type.Object({
   expires_in: Type.Integer({ description: 'Access token lifetime in seconds' }),
 });
 export type AuthResult = Static<typeof AuthResult>;
+
+/** What a player may do beyond playing: organizers run their own tournaments; admins run any and grant roles. */
+export const Role = Type.Union([Type.Literal('player'), Type.Literal('organizer'), Type.Literal('admin')]);
+export type Role = Static<typeof Role>;
+
+/** GET/PUT /api/players/:id/role. */
+export const PlayerRole = Type.Object({ player_id: Type.String({ format: 'uuid' }), role: Role });
+export type PlayerRole = Static<typeof PlayerRole>;

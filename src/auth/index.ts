@@ -5,3 +5,4 @@ export { TokenIssuer, type AccessClaims, type TokenSettings } from './tokens.js'
 export { RateLimiter, type Limit } from './rate-limit.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { players, type PlayerRow } from './repository.js';
+export { Roles } from './roles.js';

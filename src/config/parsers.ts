@@ -88,3 +88,14 @@ export function hostPort(raw: string): HostPort {
 export function optional<T>(parse: (raw: string) => T) {
   return (raw: string): T | undefined => (raw.trim() === '' ? undefined : parse(raw));
 }
+
+/** A comma-separated list of email addresses, lower-cased; empty for none. */
+export function emailList(raw: string): string[] {
+  const emails = raw
+    .split(',')
+    .map((email) => email.trim().toLowerCase())
+    .filter((email) => email !== '');
+  const bad = emails.find((email) => !/^[^@\s]+@[^@\s]+$/.test(email));
+  if (bad !== undefined) throw new InvalidValue(`${bad} is not an email address`);
+  return emails;
+}

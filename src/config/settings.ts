@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import {
   boolean,
+  emailList,
   enumOf,
   float,
   hostPort,
@@ -346,6 +347,14 @@ export const SETTINGS = {
       default: '60',
       parse: seconds(1, 86_400),
       doc: 'Rate-limit window in seconds.',
+    },
+    adminEmails: {
+      env: 'ADMIN_EMAILS',
+      default: '',
+      parse: emailList,
+      doc:
+        'Comma-separated emails of accounts that are admins (the first admins; they grant organizer/admin roles to others ' +
+        'with PUT /api/players/{id}/role). Checked on every privileged request, so a change needs only a restart.',
     },
   },
 } satisfies Record<string, Record<string, Setting<unknown>>>;

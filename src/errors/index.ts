@@ -8,6 +8,8 @@ export type ErrorCategory =
   | 'invalid'
   /** No credentials, or ones that do not hold. */
   | 'unauthenticated'
+  /** Authenticated, but the caller's role does not allow it. */
+  | 'forbidden'
   /** What the request names does not exist. */
   | 'not_found'
   /** The request clashes with the current state: already queued, room full, not a member. */

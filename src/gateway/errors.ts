@@ -15,6 +15,7 @@ const FRAMEWORK_CODES: Record<string, string> = {
 const HTTP_STATUS: Record<ErrorCategory, number> = {
   invalid: 400,
   unauthenticated: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   rate_limited: 429,

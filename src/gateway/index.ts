@@ -3,7 +3,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AuthService } from '../auth/index.js';
+import type { AuthService, Roles } from '../auth/index.js';
+import type { TournamentService } from '../tournaments/index.js';
+import { tournamentRoutes } from './routes/tournaments.js';
 import type { Cache } from '../cache/index.js';
 import type { Metrics, MetricsSource } from '../metrics/index.js';
 import type { Database } from '../store/index.js';
@@ -30,6 +32,8 @@ export interface GatewayDeps {
   seatLimit(gameMode: string): number;
   matchmaking: MatchmakingService;
   leaderboard: Leaderboard;
+  tournaments: TournamentService;
+  roles: Roles;
   db: Database;
   cache: Cache;
   outbox: OutboxProbe;
@@ -111,6 +115,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, modes: deps.modes, seatLimit: deps.seatLimit }));
   await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking, leaderboard: deps.leaderboard }));
   await app.register(leaderboardRoutes(deps.leaderboard));
+  await app.register(tournamentRoutes({ auth: deps.auth, tournaments: deps.tournaments, roles: deps.roles }));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, outbox: deps.outbox, nodeName: deps.nodeName }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));
   return app;

@@ -136,6 +136,16 @@ export type ServerMessage =
   | { type: 'match_found'; room_id: string; node: string; game_mode: string; region: string; players: string[] }
   /** A matched player did not show up: the match is off; `requeued` says whether you are back in the queue (with priority). */
   | { type: 'match_cancelled'; room_id: string; reason: 'player_missing'; requeued: boolean }
+  /** Your tournament match has a room with a seat held for you: join `room_id` before `join_deadline` or forfeit it. */
+  | {
+      type: 'tournament_match_ready';
+      tournament_id: string;
+      match_id: string;
+      room_id: string;
+      opponent_id: string;
+      best_of: number;
+      join_deadline: string;
+    }
   | {
       type: 'chat';
       room_id?: string;

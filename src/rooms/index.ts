@@ -12,7 +12,16 @@ export {
   type SocketHandle,
 } from './registry.js';
 export { TickLoop } from './tick-loop.js';
-export { GAME_RECORD, SqlGameRecorder, gameRecordWriters, replayOf, type RateGame, type RecordOutbox, type RecordedReplay } from './recorder.js';
+export {
+  GAME_RECORD,
+  SqlGameRecorder,
+  gameRecordWriters,
+  replayOf,
+  type RateGame,
+  type RecordOutbox,
+  type RecordedReplay,
+  type TournamentGamePayload,
+} from './recorder.js';
 export {
   RoomError,
   type FinishedGame,
@@ -23,4 +32,5 @@ export {
   type RoomOptions,
   type RoomSettings,
   type StartedGame,
+  type TournamentMatchRef,
 } from './types.js';

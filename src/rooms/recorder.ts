@@ -16,7 +16,22 @@ const REPLAY_FORMAT = 1;
 export type RateGame = (tx: Queryable, gameId: string, results: Pick<FinishedGame, 'players'>) => Promise<unknown>;
 
 /** The outbox kinds of game records, and what each carries (JSON: times in ms, the replay deflated, base64). */
-export const GAME_RECORD = { started: 'game.started', finished: 'game.finished', aborted: 'game.aborted' } as const;
+export const GAME_RECORD = {
+  started: 'game.started',
+  finished: 'game.finished',
+  aborted: 'game.aborted',
+  /** A finished game of a tournament match, for the tournament (src/tournaments writes it). */
+  tournamentGame: 'game.tournament',
+} as const;
+
+/** The `game.tournament` record: which match's room played which game, and how it ended. */
+export interface TournamentGamePayload {
+  tournamentId: string;
+  matchId: string;
+  roomId: string;
+  gameId: string;
+  players: FinishedGame['players'];
+}
 
 interface GameRow extends StartedGame {
   gameId: string;
@@ -135,6 +150,10 @@ export class SqlGameRecorder implements GameRecorder {
     const record = replay && (await deflateAsync(replay));
     const payload: FinishedPayload = { ...game, finishedAt, results: stored, replay: record ? record.toString('base64') : null };
     await this.outbox.put(GAME_RECORD.finished, `${gameId}:ended`, payload);
+    if (game.tournamentMatch) {
+      const report: TournamentGamePayload = { ...game.tournamentMatch, roomId: game.roomId, gameId, players: results.players };
+      await this.outbox.put(GAME_RECORD.tournamentGame, `${gameId}:tournament`, report);
+    }
   }
 
   async abort(gameId: string): Promise<void> {

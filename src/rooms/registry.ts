@@ -8,7 +8,7 @@ export type RoomListFilter = { gameMode?: string; joinable?: boolean };
 export type NewRoom = Pick<RoomOptions, 'name' | 'gameMode' | 'maxPlayers' | 'hostId'> & { region?: string };
 
 /** A room made for players known ahead (a formed match): only they get seats, for `reservationSeconds`. */
-export interface ReservedRoom extends NewRoom {
+export interface ReservedRoom extends NewRoom, Pick<RoomOptions, 'holdUntilSeated' | 'tournamentMatch'> {
   /** `key` is the player id; the rating balances teams in team modes. */
   players: Entrant[];
   reservationSeconds: number;

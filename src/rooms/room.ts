@@ -170,8 +170,7 @@ export class Room {
     const member: Member = { ...player, entity, team, connection, disconnectedAt: undefined, ackedTick: -1 };
     this.members.set(player.id, member);
     this.directory.set(entity, { id: player.id, name: player.name });
-    // Between matches (finished, waiting for the restart) the next record starts with the restart.
-    if (!this.gameId && !this.game.finished) this.startRecording();
+    this.beginIfReady();
     this.broadcast({ type: 'player_joined', room_id: this.id, player: this.describe(member) }, player.id);
     this.welcome(member, false);
   }
@@ -235,7 +234,7 @@ export class Room {
 
   /** One fixed step: simulate, handle match end and restart, stream a snapshot when one is due. */
   tick(): void {
-    if (this.members.size === 0) return;
+    if (this.members.size === 0 || this.waitingForSeats) return;
     for (const event of this.game.step()) {
       if (event.type === 'match_end') this.endMatch(event.reason);
     }
@@ -346,6 +345,17 @@ export class Room {
     });
   }
 
+  /** Held rooms wait while a reserved player is still to come. */
+  private get waitingForSeats(): boolean {
+    return this.options.holdUntilSeated === true && this.reservations.size > 0;
+  }
+
+  /** Starts recording the first match once somebody is seated and nobody reserved is still awaited. */
+  private beginIfReady(): void {
+    // Between matches (finished, waiting for the restart) the next record starts with the restart.
+    if (!this.gameId && !this.game.finished && this.members.size > 0 && !this.waitingForSeats) this.startRecording();
+  }
+
   private startRecording(): void {
     const match: StartedGame = {
       roomId: this.id,
@@ -353,6 +363,7 @@ export class Room {
       region: this.options.region,
       seed: this.game.seed,
       settings: this.gameSettings,
+      ...(this.options.tournamentMatch ? { tournamentMatch: this.options.tournamentMatch } : {}),
     };
     this.gameId = this.deps.recorder.start(match);
   }
@@ -377,6 +388,7 @@ export class Room {
       this.markEmptyIfSo();
       this.options.onReservationLapsed?.(this.id, playerId);
     }
+    this.beginIfReady();
   }
 
   private assertSeatFree(): void {

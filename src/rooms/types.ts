@@ -40,6 +40,15 @@ export interface RoomOptions {
   reservationSeconds?: number;
   /** Called when a reserved player did not join in time (matchmaking cancels the match then). */
   onReservationLapsed?: (room: string, playerId: string) => void;
+  /** The game does not start until every reserved player is seated (a tournament match waits for both sides). */
+  holdUntilSeated?: boolean;
+  /** The tournament match this room plays: each finished game is reported to it. */
+  tournamentMatch?: TournamentMatchRef;
+}
+
+export interface TournamentMatchRef {
+  tournamentId: string;
+  matchId: string;
 }
 
 export interface StartedGame {
@@ -49,6 +58,7 @@ export interface StartedGame {
   /** The seed the room chose; with `settings` and the replay record it replays the match. */
   seed: number;
   settings: GameSettings;
+  tournamentMatch?: TournamentMatchRef;
 }
 
 export interface FinishedGame {

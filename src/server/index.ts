@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { AuthService, RateLimiter, TokenIssuer, players } from '../auth/index.js';
+import { AuthService, RateLimiter, Roles, TokenIssuer, players } from '../auth/index.js';
 import { openCache, type Cache } from '../cache/index.js';
 import { VERSION, createLogger, type Config } from '../config/index.js';
 import { WebSocketGateway, buildGateway, buildMetricsServer } from '../gateway/index.js';
@@ -9,7 +9,8 @@ import { GameModes } from '../games/index.js';
 import { Metrics, type MetricsSource } from '../metrics/index.js';
 import type { WorkerLink } from '../cluster/index.js';
 import { MatchmakingService, openTicketQueue } from '../matchmaking/index.js';
-import { LocalRoomRegistry, RoomManager, SqlGameRecorder, TickLoop, gameRecordWriters, type RoomRegistry } from '../rooms/index.js';
+import { GAME_RECORD, LocalRoomRegistry, RoomManager, SqlGameRecorder, TickLoop, gameRecordWriters, type RoomRegistry } from '../rooms/index.js';
+import { TournamentService, TournamentStore, tournamentGameWriter } from '../tournaments/index.js';
 import { DatabaseUnavailableError, migrate, openDatabase, type Database } from '../store/index.js';
 import { Leaderboard } from '../leaderboard/index.js';
 import { Outbox, openJournal } from '../outbox/index.js';
@@ -31,6 +32,8 @@ const newSeed = () => randomInt(2 ** 31);
 
 /** The first wait before writing a deferred record again; it doubles up to OUTBOX_RETRY_MAX. */
 const OUTBOX_FIRST_RETRY_MS = 500;
+/** How often each process looks for tournament work (rooms to open, join deadlines, lost rooms, start times). */
+const TOURNAMENT_SWEEP_MS = 1_000;
 /** How long shutdown waits for the outbox to empty; whatever is left stays journaled for the next start. */
 const SHUTDOWN_FLUSH_MS = 3_000;
 
@@ -55,6 +58,7 @@ export class GameServer {
     readonly rooms: RoomRegistry,
     readonly matchmaking: MatchmakingService,
     readonly leaderboard: Leaderboard,
+    readonly tournaments: TournamentService,
     private readonly roomManager: RoomManager,
     readonly outbox: Outbox,
     private readonly tickLoop: TickLoop,
@@ -111,9 +115,14 @@ export class GameServer {
     );
     const modes = new GameModes();
     const leaderboard = new Leaderboard(db, ratingPolicy(config, modes));
+    const roles = new Roles(db, config.auth.adminEmails);
+    const tournamentStore = new TournamentStore(db, Date.now);
     const outbox = new Outbox(
       await openJournal(config.database.outboxDir, config.server.nodeName, { logger }),
-      gameRecordWriters(db, (tx, gameId, results) => leaderboard.rateGameIn(tx, gameId, results)),
+      {
+        ...gameRecordWriters(db, (tx, gameId, results) => leaderboard.rateGameIn(tx, gameId, results)),
+        [GAME_RECORD.tournamentGame]: tournamentGameWriter(tournamentStore, logger),
+      },
       {
         retry: { initialMs: OUTBOX_FIRST_RETRY_MS, maxMs: config.database.outboxRetryMax * 1000 },
         isUnavailable: (error) => error instanceof DatabaseUnavailableError,
@@ -155,6 +164,15 @@ export class GameServer {
       now: Date.now,
       metrics: matchmakingMetrics(metrics),
     });
+    const tournaments = new TournamentService(tournamentStore, rooms, cache, { sweepMs: TOURNAMENT_SWEEP_MS }, {
+      modes: { default: modes.default.name, has: (name) => modes.has(name) },
+      ratingOf: (playerId, gameMode) => leaderboard.ratingOf(playerId, gameMode),
+      roleOf: (playerId) => roles.of(playerId),
+      node: config.server.nodeName,
+      logger,
+      now: Date.now,
+      seed: newSeed,
+    });
     const metricsSource = topology.metricsSource(metrics);
     const gateway = await buildGateway({
       auth,
@@ -163,6 +181,8 @@ export class GameServer {
       seatLimit: (gameMode) => roomManager.seatLimit(gameMode),
       matchmaking,
       leaderboard,
+      tournaments,
+      roles,
       db,
       cache,
       outbox,
@@ -181,15 +201,18 @@ export class GameServer {
       logger,
       cache,
       setOnline: (playerId, online) => players.setOnline(db, playerId, online),
+      noticesOnConnect: (playerId) => tournaments.noticesFor(playerId),
     });
     await websockets.start();
     matchmaking.onMatchFound((playerId, notice) => websockets.sendToPlayer(playerId, { type: 'match_found', ...notice }));
     matchmaking.onMatchCancelled((playerId, roomId, requeued) =>
       websockets.sendToPlayer(playerId, { type: 'match_cancelled', room_id: roomId, reason: 'player_missing', requeued }),
     );
+    tournaments.onMatchReady((playerId, notice) => websockets.sendToPlayer(playerId, notice));
     const url = await topology.listen(gateway);
     tickLoop.start();
     await matchmaking.start();
+    await tournaments.start();
     const metricsServer = await GameServer.startMetricsServer(config, metricsSource, logger);
     topology.ready(logger, url, { database: db.backend, cache: cache.backend });
     return new GameServer(
@@ -202,6 +225,7 @@ export class GameServer {
       rooms,
       matchmaking,
       leaderboard,
+      tournaments,
       roomManager,
       outbox,
       tickLoop,
@@ -225,6 +249,7 @@ export class GameServer {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.logger.info('shutting down: draining connections');
+      await this.tournaments.stop();
       await this.matchmaking.stop();
       this.tickLoop.stop();
       await this.websockets.close();

@@ -130,6 +130,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX idx_games_open_by_node ON games (node) WHERE status = 'in_progress';
     `,
   },
+  {
+    version: 5,
+    name: 'player roles, tournaments and their event logs',
+    sql: `
+      -- organizer: may run tournaments of their own; admin: may run any, and grant roles.
+      ALTER TABLE players ADD COLUMN role text NOT NULL DEFAULT 'player' CHECK (role IN ('player', 'organizer', 'admin'));
+
+      -- The event log is the tournament; this row is its lock (FOR UPDATE serializes commands), its version
+      -- (the last event applied) and what lists filter on.
+      CREATE TABLE tournaments (
+        id          uuid PRIMARY KEY,
+        owner_id    uuid NOT NULL REFERENCES players (id),
+        name        text NOT NULL,
+        game_mode   text NOT NULL,
+        status      text NOT NULL CHECK (status IN ('registration', 'running', 'finished')),
+        version     integer NOT NULL,
+        starts_at   timestamptz,
+        summary     jsonb NOT NULL,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX idx_tournaments_status ON tournaments (status, created_at DESC);
+
+      CREATE TABLE tournament_events (
+        tournament_id  uuid NOT NULL REFERENCES tournaments (id) ON DELETE CASCADE,
+        seq            integer NOT NULL,
+        type           text NOT NULL,
+        actor          text NOT NULL,
+        at_ms          bigint NOT NULL,
+        data           jsonb NOT NULL,
+        PRIMARY KEY (tournament_id, seq)
+      );
+    `,
+  },
 ];
 
 /** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */

@@ -15,6 +15,8 @@ export interface WebSocketDeps {
   cache: Pick<Cache, 'get' | 'set' | 'publish' | 'subscribe'>;
   /** Marks a player online/offline in storage; failures are only logged. */
   setOnline(playerId: string, online: boolean): Promise<void>;
+  /** Messages a player gets right after auth_ok (e.g. tournament matches waiting for it). */
+  noticesOnConnect(playerId: string): ServerMessage[];
 }
 
 /** What the gateway's parts share: their dependencies, and the way back into message handling. */

@@ -24,6 +24,7 @@ const PROTOCOL_CODES: Record<ErrorCode, true> = {
 const CATEGORY_CODES: Record<ErrorCategory, ErrorCode> = {
   invalid: 'bad_message',
   unauthenticated: 'auth_failed',
+  forbidden: 'bad_message',
   not_found: 'bad_message',
   conflict: 'bad_message',
   rate_limited: 'rate_limited',

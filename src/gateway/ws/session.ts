@@ -75,6 +75,7 @@ export class PlayerSessions {
     if (!connection.open) return;
     this.bind(connection, player, session);
     connection.send({ type: 'auth_ok', player_id: player.id, display_name: player.name, is_guest: player.isGuest, ...(token ? { token } : {}) });
+    for (const notice of this.context.deps.noticesOnConnect(player.id)) connection.send(notice);
     this.context.handleAll(connection, held);
   }
 
