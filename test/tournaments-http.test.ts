@@ -45,7 +45,7 @@ describe('/api/tournaments', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer({ ADMIN_EMAILS: 'root@example.com' });
+    server = await startTestServer({ ADMIN_EMAILS: 'root@example.com', AUTH_RATE_LIMIT_PER_IP: '1000' });
     admin = (await account('root@example.com')).token;
     organizer = await account('org@example.com');
     expect((await server.call('PUT', `/api/players/${organizer.id}/role`, { token: admin, body: { role: 'organizer' } })).body.role).toBe('organizer');
@@ -223,8 +223,6 @@ describe('/api/tournaments', () => {
     });
 
     it('forfeits a player who does not join the room in time', async () => {
-      const { id } = await running(0).catch(() => ({ id: '' }));
-      expect(id).toBe('');
       const { body: created } = await create(admin, { no_show_seconds: 1, seeding: 'registration' });
       const present = sdkClient(server.url).client;
       const presentPlayer = await present.guest('Present');

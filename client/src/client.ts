@@ -16,6 +16,19 @@ import {
   type QueueRequest,
 } from './session.js';
 import { SnapshotTracker } from './snapshots.js';
+import {
+  TournamentRequests,
+  type MatchReport,
+  type PlayerRole,
+  type ReopenResult,
+  type Role,
+  type TournamentDetails,
+  type TournamentEvent,
+  type TournamentEventsQuery,
+  type TournamentFilter,
+  type TournamentSettings,
+  type TournamentSummary,
+} from './tournaments.js';
 import { WS_OPEN, frameData, globalWebSocket, serverUrls, type WebSocketConstructor, type WebSocketLike } from './transport.js';
 
 export interface GameV1ClientOptions {
@@ -64,6 +77,7 @@ const ROOM_GONE_CODES: ReadonlySet<string> = new Set(['room_not_found', 'room_fu
 export class GameV1Client {
   private readonly emitter = new TypedEmitter<ClientEvents>();
   private readonly session: AuthSession;
+  private readonly tournaments: TournamentRequests;
   private readonly snapshots: SnapshotTracker;
   private readonly urls: { http: string; ws: string };
   private readonly encoding: Encoding;
@@ -96,6 +110,7 @@ export class GameV1Client {
     const fetchImpl = options.fetch ?? globalThis.fetch;
     // Called detached: browsers refuse window.fetch invoked as a method of another object.
     this.session = new AuthSession(this.urls.http, (input, init) => fetchImpl(input, init));
+    this.tournaments = new TournamentRequests(this.session);
     this.snapshots = new SnapshotTracker((tick) => this.sendSnapshotAck(tick), this.logger);
   }
 
@@ -172,6 +187,79 @@ export class GameV1Client {
 
   matchmakingStatus(): Promise<MatchmakingStatus> {
     return this.session.matchmakingStatus();
+  }
+
+  // ---- tournaments ---------------------------------------------------------------------------------
+
+  listTournaments(filter?: TournamentFilter): Promise<TournamentSummary[]> {
+    return this.tournaments.list(filter);
+  }
+
+  /** Entrants, every match so far (with its room while it is played), standings and final places. */
+  getTournament(id: string): Promise<TournamentDetails> {
+    return this.tournaments.get(id);
+  }
+
+  /** The tournament's event log, oldest first. */
+  tournamentEvents(id: string, query?: TournamentEventsQuery): Promise<TournamentEvent[]> {
+    return this.tournaments.events(id, query);
+  }
+
+  /** Organizers and admins only. */
+  createTournament(settings: TournamentSettings): Promise<TournamentDetails> {
+    return this.tournaments.create(settings);
+  }
+
+  /** Past max_entrants this puts the player on the waitlist. */
+  registerForTournament(id: string): Promise<TournamentDetails> {
+    return this.tournaments.command('POST', id, 'register');
+  }
+
+  unregisterFromTournament(id: string): Promise<TournamentDetails> {
+    return this.tournaments.command('DELETE', id, 'register');
+  }
+
+  checkInToTournament(id: string): Promise<TournamentDetails> {
+    return this.tournaments.command('POST', id, 'check-in');
+  }
+
+  /** Organizer: drops entrants who did not check in and moves the waitlist up. */
+  processCheckIns(id: string): Promise<TournamentDetails> {
+    return this.tournaments.command('POST', id, 'process-check-ins');
+  }
+
+  /** Organizer: starts now; `seeds` (every entrant, seed 1 first) for manual seeding. */
+  startTournament(id: string, seeds?: string[]): Promise<TournamentDetails> {
+    return this.tournaments.command('POST', id, 'start', seeds ? { seeds } : {});
+  }
+
+  /** Organizer: sets a match's result; sending the same report again is harmless. */
+  reportMatch(id: string, matchId: string, report: MatchReport): Promise<TournamentDetails> {
+    return this.tournaments.report(id, matchId, report);
+  }
+
+  /** Organizer: the dependent matches reopening `matchId` would reset; nothing changes. */
+  previewReopen(id: string, matchId: string): Promise<ReopenResult> {
+    return this.tournaments.reopen(id, matchId, { confirm: false });
+  }
+
+  /** Organizer: reopens a finished match and resets its dependents; `replay` plays it again in a new room. */
+  reopenMatch(id: string, matchId: string, options: { replay?: boolean } = {}): Promise<ReopenResult> {
+    return this.tournaments.reopen(id, matchId, { confirm: true, ...options });
+  }
+
+  /** Forfeits every remaining match; an organizer may pass another player (disqualification). */
+  withdrawFromTournament(id: string, playerId?: string): Promise<TournamentDetails> {
+    return this.tournaments.command('POST', id, 'withdraw', playerId ? { player_id: playerId } : {});
+  }
+
+  roleOf(playerId: string): Promise<PlayerRole> {
+    return this.tournaments.roleOf(playerId);
+  }
+
+  /** Admins only; guests cannot hold a role. */
+  setRole(playerId: string, role: Role): Promise<PlayerRole> {
+    return this.tournaments.setRole(playerId, role);
   }
 
   // ---- real time ----------------------------------------------------------------------------------
@@ -439,6 +527,8 @@ export class GameV1Client {
         return this.emitter.emit('match_cancelled', message);
       case 'match_ended':
         return this.emitter.emit('match_ended', message);
+      case 'tournament_match_ready':
+        return this.emitter.emit('tournament_match_ready', message);
       case 'chat':
         return this.emitter.emit('chat', message);
       case 'webrtc_offer':

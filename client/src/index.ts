@@ -4,6 +4,19 @@ export { TypedEmitter, type Listener } from './emitter.js';
 export { SnapshotInterpolator, lerpAngle, type InterpolatorOptions } from './interpolation.js';
 export { backoffDelay, type ReconnectOptions } from './backoff.js';
 export type { AuthResponse, CreateRoomRequest, FetchLike, ListRoomsFilter, MatchmakingStatus, Player, QueueRequest } from './session.js';
+export type {
+  MatchReport,
+  PlayerRole,
+  ReopenResult,
+  Role,
+  TournamentDetails,
+  TournamentEvent,
+  TournamentEventsQuery,
+  TournamentFilter,
+  TournamentSettings,
+  TournamentStatus,
+  TournamentSummary,
+} from './tournaments.js';
 export type { Logger } from './logger.js';
 export type { WebSocketConstructor, WebSocketLike, MessageEventLike, CloseEventLike } from './transport.js';
 export type {

@@ -84,6 +84,12 @@ export class AuthSession {
     return this.tokens.access;
   }
 
+  /** An authenticated request (the token refreshed first when due); `optional`: anonymous when logged out. */
+  async call<T>(method: string, path: string, body?: unknown, options: { optional?: boolean } = {}): Promise<T> {
+    if (!options.optional || this.tokens.access) await this.accessToken();
+    return this.request<T>(method, path, { auth: 'access', ...(body !== undefined && { body }) });
+  }
+
   async createRoom(room: CreateRoomRequest): Promise<RoomInfo> {
     await this.accessToken();
     return this.request<RoomInfo>('POST', '/api/rooms/create', {

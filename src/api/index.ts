@@ -9,6 +9,9 @@ export { MatchmakingStatus } from './matchmaking.js';
 export {
   ReopenResult,
   StageSettings,
+  MatchReport,
+  ReopenRequest,
+  StartTournamentRequest,
   TournamentDetails,
   TournamentEvent,
   TournamentEvents,
@@ -17,4 +20,5 @@ export {
   TournamentSettings,
   TournamentStatus,
   TournamentSummary,
+  WithdrawRequest,
 } from './tournaments.js';

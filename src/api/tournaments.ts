@@ -205,3 +205,41 @@ export const ReopenResult = Type.Object({
   reset: Type.Array(Type.String({ description: 'Dependent matches whose results or rooms are cleared' })),
 });
 export type ReopenResult = Static<typeof ReopenResult>;
+
+const EntityId = Type.String({ minLength: 1, maxLength: 64 });
+
+/** POST /:id/start. */
+export const StartTournamentRequest = Type.Object(
+  { seeds: Type.Optional(Type.Array(EntityId, { maxItems: 1024, description: 'seeding: manual — every entrant, seed 1 first' })) },
+  { additionalProperties: false },
+);
+export type StartTournamentRequest = Static<typeof StartTournamentRequest>;
+
+/** POST /:id/matches/:match/report: any of winner, score and forfeits; the rest follows from them. */
+export const MatchReport = Type.Object(
+  {
+    winner_id: Type.Optional(Type.Union([EntityId, Type.Null()], { description: 'null: a draw (round-robin, Swiss) or a double forfeit' })),
+    score: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 99 }), { minItems: 2, maxItems: 2, description: 'Game wins per side, in slot order' })),
+    forfeited: Type.Optional(Type.Array(EntityId, { maxItems: 2, uniqueItems: true })),
+  },
+  { additionalProperties: false },
+);
+export type MatchReport = Static<typeof MatchReport>;
+
+/** POST /:id/matches/:match/reopen. */
+export const ReopenRequest = Type.Object(
+  {
+    confirm: Type.Optional(Type.Boolean({ description: 'true: reset the match and its dependents' })),
+    replay: Type.Optional(Type.Boolean({ description: 'true: the match is played again in a new room; false (default): it waits for a report' })),
+  },
+  { additionalProperties: false },
+);
+export type ReopenRequest = Static<typeof ReopenRequest>;
+
+/** POST /:id/withdraw. */
+export const WithdrawRequest = Type.Object(
+  { player_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Organizer only: the player to withdraw (disqualify)' })) },
+  { additionalProperties: false },
+);
+export type WithdrawRequest = Static<typeof WithdrawRequest>;
+

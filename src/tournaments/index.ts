@@ -26,5 +26,5 @@ export { normalizeSettings, bestOfFor } from './settings.js';
 export { Tournament, type MatchNeedingRoom, type TournamentMatchView } from './tournament.js';
 export { TournamentStore, type TournamentFilter } from './store.js';
 export { TournamentService, TOURNAMENT_CHANNEL, type Caller, type MatchReadyNotice, type TournamentServiceDeps } from './service.js';
-export { completeReport, gameWinner, type ReportBody } from './series.js';
+export { completeReport, gameWinner } from './series.js';
 export { tournamentGameWriter } from './games.js';

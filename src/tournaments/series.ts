@@ -1,4 +1,4 @@
-import type { MatchResultEntry } from '../api/index.js';
+import type { MatchReport, MatchResultEntry } from '../api/index.js';
 import { TournamentError } from './errors.js';
 
 /**
@@ -13,20 +13,13 @@ export function gameWinner(players: readonly [string, string], results: readonly
   return null;
 }
 
-/** A result as an organizer may send it: any of winner, score and forfeits; the rest follows from them. */
-export interface ReportBody {
-  winner_id?: string | null;
-  score?: number[];
-  forfeited?: string[];
-}
-
 /**
  * Fills in what a report left out: a winner alone scores 1–0, a score alone names its higher side (equal: a
  * draw), a single forfeit makes the other player the winner, a double forfeit has no winner.
  */
 export function completeReport(
   players: readonly [string, string],
-  body: ReportBody,
+  body: MatchReport,
 ): { winnerId: string | null; score: [number, number]; forfeited: string[] } {
   const forfeited = body.forfeited ?? [];
   const score = body.score as [number, number] | undefined;

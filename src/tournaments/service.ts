@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Role } from '../api/index.js';
-import type { ReopenResult, TournamentDetails, TournamentEvent, TournamentSettings, TournamentSummary } from '../api/tournaments.js';
+import type { MatchReport, ReopenResult, TournamentDetails, TournamentEvent, TournamentSettings, TournamentSummary } from '../api/index.js';
 import type { Cache } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import type { ServerMessage } from '../protocol/index.js';
@@ -9,7 +9,7 @@ import { TournamentError } from './errors.js';
 import { SYSTEM_ACTOR, type TournamentEventData } from './events.js';
 import { normalizeSettings } from './settings.js';
 import { assertTournamentId, type CommandOutcome, type TournamentFilter, type TournamentStore } from './store.js';
-import { completeReport, type ReportBody } from './series.js';
+import { completeReport } from './series.js';
 import { pairOf } from './stage.js';
 import type { MatchNeedingRoom, Tournament } from './tournament.js';
 
@@ -150,7 +150,7 @@ export class TournamentService {
     return this.startAs(id, caller.id, seeds);
   }
 
-  async report(id: string, caller: Caller, matchId: string, report: ReportBody): Promise<TournamentDetails> {
+  async report(id: string, caller: Caller, matchId: string, report: MatchReport): Promise<TournamentDetails> {
     await this.assertOrganizer(id, caller);
     return this.command(id, caller.id, (t) => {
       const players = pairOf(t.findMatch(matchId).match);

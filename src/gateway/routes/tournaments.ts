@@ -2,7 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
+  MatchReport,
   PlayerRole,
+  ReopenRequest,
   ReopenResult,
   Role,
   TournamentDetails,
@@ -10,6 +12,8 @@ import {
   TournamentList,
   TournamentSettings,
   TournamentStatus,
+  StartTournamentRequest,
+  WithdrawRequest,
 } from '../../api/index.js';
 import type { AuthService, Roles } from '../../auth/index.js';
 import type { Caller, TournamentService } from '../../tournaments/index.js';
@@ -104,10 +108,7 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         summary: 'Start now (organizer); every ready match gets a room for its two players',
         security: bearerSecurity,
         params: TournamentParams,
-        body: Type.Object(
-          { seeds: Type.Optional(Type.Array(Id, { maxItems: 1024, description: 'seeding: manual — every entrant, seed 1 first' })) },
-          { additionalProperties: false },
-        ),
+        body: StartTournamentRequest,
         response: details,
       },
     }, async (request) => tournaments.startTournament(request.params.id, callerOf(request), request.body.seeds));
@@ -119,14 +120,7 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         summary: "Set a match's result (organizer); the same report twice is harmless",
         security: bearerSecurity,
         params: MatchParams,
-        body: Type.Object(
-          {
-            winner_id: Type.Optional(Type.Union([Id, Type.Null()], { description: 'null: a draw (round-robin, Swiss) or a double forfeit' })),
-            score: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 99 }), { minItems: 2, maxItems: 2, description: 'Game wins per side, in slot order' })),
-            forfeited: Type.Optional(Type.Array(Id, { maxItems: 2, uniqueItems: true })),
-          },
-          { additionalProperties: false },
-        ),
+        body: MatchReport,
         response: details,
       },
     }, async (request) => tournaments.report(request.params.id, callerOf(request), request.params.match, request.body));
@@ -139,13 +133,7 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         summary: 'Reopen a finished match (organizer): without confirm, only lists the dependent matches it would reset',
         security: bearerSecurity,
         params: MatchParams,
-        body: Type.Object(
-          {
-            confirm: Type.Optional(Type.Boolean({ description: 'true: reset the match and its dependents' })),
-            replay: Type.Optional(Type.Boolean({ description: 'true: the match is played again in a new room; false (default): it waits for a report' })),
-          },
-          { additionalProperties: false },
-        ),
+        body: ReopenRequest,
         response: { 200: ReopenResult, ...errorResponses },
       },
     }, async (request) =>
@@ -163,7 +151,7 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         summary: 'Withdraw (every remaining match is forfeited); an organizer may withdraw a player (disqualify)',
         security: bearerSecurity,
         params: TournamentParams,
-        body: Type.Object({ player_id: Type.Optional(Id) }, { additionalProperties: false }),
+        body: WithdrawRequest,
         response: details,
       },
     }, async (request) => tournaments.withdraw(request.params.id, callerOf(request), request.body.player_id));
