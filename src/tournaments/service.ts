@@ -70,8 +70,11 @@ export class TournamentService {
     private readonly settings: TournamentServiceSettings,
     private readonly deps: TournamentServiceDeps,
   ) {
-    store.onCommitted((outcome) => {
-      this.reconcile(outcome).catch((error: unknown) => this.deps.logger.error({ err: error, tournament: outcome.tournament.id }, 'tournament follow-up failed'));
+    // Awaited, so a command's answer already shows the rooms it opened; a failure here is retried by the sweep.
+    store.onCommitted(async (outcome) => {
+      // Recording a room changes nothing else, and the opener is still busy opening the rest.
+      if (outcome.applied.every(({ event }) => event.type === 'room_opened')) return;
+      await this.reconcile(outcome).catch((error: unknown) => this.deps.logger.error({ err: error, tournament: outcome.tournament.id }, 'tournament follow-up failed'));
     });
   }
 

@@ -42,15 +42,15 @@ const toRecord = (row: EventRow): TournamentEventRecord => ({
  */
 export class TournamentStore {
   private readonly loaded = new Map<string, Tournament>();
-  private readonly listeners: ((outcome: CommandOutcome) => void)[] = [];
+  private readonly listeners: ((outcome: CommandOutcome) => Promise<void>)[] = [];
 
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
   ) {}
 
-  /** Hears every command that appended events, after its commit. */
-  onCommitted(listener: (outcome: CommandOutcome) => void): void {
+  /** Hears every command that appended events, after its commit; the command returns once listeners are done. */
+  onCommitted(listener: (outcome: CommandOutcome) => Promise<void>): void {
     this.listeners.push(listener);
   }
 
@@ -105,7 +105,7 @@ export class TournamentStore {
       this.loaded.delete(id);
       throw error;
     }
-    if (outcome.applied.length > 0) for (const listener of this.listeners) listener(outcome);
+    if (outcome.applied.length > 0) await Promise.all(this.listeners.map((listener) => listener(outcome)));
     return outcome;
   }
 
