@@ -295,7 +295,8 @@ export class TournamentService {
   private async sweep(): Promise<void> {
     const now = this.deps.now();
     for (const id of await this.store.dueToStart(now)) await this.safely(id, () => this.startAs(id, SYSTEM_ACTOR, undefined));
-    const checkLostRooms = ++this.sweeps % LOST_ROOM_CHECK_EVERY === 0;
+    // The first sweep of a run checks at once: rooms of matches in progress when the last run died are gone.
+    const checkLostRooms = this.sweeps++ % LOST_ROOM_CHECK_EVERY === 0;
     for (const id of await this.store.running()) {
       await this.safely(id, async () => {
         const tournament = await this.store.load(id);

@@ -36,6 +36,8 @@ export function normalizeSettings(settings: TournamentSettings, gameModes: { def
       throw invalid('a two-stage tournament starts with round-robin or Swiss groups that have `advance`');
     }
     if (!isElimination(second)) throw invalid('the second stage must be single or double elimination');
+    const groups = first.format === 'round_robin' ? (first.groups ?? 1) : 1;
+    if (groups * first.advance < 2) throw invalid('the groups must send at least two entrants on to the second stage');
   }
   const minEntrants = settings.min_entrants ?? DEFAULTS.minEntrants;
   const maxEntrants = settings.max_entrants ?? DEFAULTS.maxEntrants;

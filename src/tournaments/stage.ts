@@ -1,7 +1,7 @@
 import type { StageSettings, TournamentSettings } from '../api/tournaments.js';
 import { doubleElimination, singleElimination, type Placement } from './formats/elimination.js';
 import { groupsOf, roundRobin } from './formats/round-robin.js';
-import { standings, type Standing } from './formats/standings.js';
+import { standings, type Standing, type TieBreak } from './formats/standings.js';
 import { advance } from './formats/stages.js';
 import { swissRound, swissStatus, type SwissSettings } from './formats/swiss.js';
 import { FormatError, type Entrant, type MatchResult, type MatchSpec, type MatchView } from './formats/types.js';
@@ -85,9 +85,9 @@ export class Stage {
   }
 
   /** Group standings of a round-robin or Swiss stage (one group for Swiss); empty for elimination. */
-  standings(): Standing[][] {
+  standings(tieBreaks: readonly TieBreak[] = tieBreaksOf(this.tournament)): Standing[][] {
     const done = this.matches.filter((match) => match.state === 'done');
-    const options = { points: pointsOf(this.tournament), tieBreaks: tieBreaksOf(this.tournament) };
+    const options = { points: pointsOf(this.tournament), tieBreaks };
     if (this.settings.format === 'round_robin') {
       return groupsOf(this.entrants, this.settings.groups ?? 1).map((members, index) =>
         standings(members, done.filter((match) => match.bracket === `group:${index + 1}`), options),
@@ -97,10 +97,18 @@ export class Stage {
     return [];
   }
 
-  /** The entrants of the next stage, seeded: the top `advance` of each group, withdrawn entrants passed over. */
+  /**
+   * The entrants of the next stage, seeded: the top `advance` of each group, withdrawn entrants passed over. The
+   * cut is always decided: `seed` settles what the configured tie-breaks leave level, and a group with nobody
+   * left sends nobody.
+   */
   qualifiers(withdrawn: ReadonlySet<string>): Entrant[] {
     const topK = 'advance' in this.settings ? (this.settings.advance ?? 1) : 1;
-    const groups = this.standings().map((group) => group.filter((standing) => !withdrawn.has(standing.entrantId)));
+    const chain = tieBreaksOf(this.tournament);
+    const groups = this.standings(chain.includes('seed') ? chain : [...chain, 'seed'])
+      .map((group) => group.filter((standing) => !withdrawn.has(standing.entrantId)))
+      .filter((group) => group.length > 0);
+    if (groups.length === 0) return [];
     const smallest = Math.min(...groups.map((group) => group.length));
     return advance(groups, Math.max(1, Math.min(topK, smallest)));
   }

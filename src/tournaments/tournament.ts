@@ -379,7 +379,11 @@ export class Tournament {
         this.status = 'running';
         return;
       }
-      if (next && this.stages.length === index + 1) this.stages.push(this.newStage(index + 1, stage.qualifiers(this.withdrawn)));
+      if (next && this.stages.length === index + 1) {
+        // Withdrawals can leave fewer than two to go on: then the tournament ends with the groups.
+        const qualifiers = stage.qualifiers(this.withdrawn);
+        if (qualifiers.length >= 2) this.stages.push(this.newStage(index + 1, qualifiers));
+      }
     }
     this.status = 'finished';
   }
@@ -450,6 +454,7 @@ export class Tournament {
     const forfeits = result.forfeited?.length ?? 0;
     if (forfeits === 2 && result.winner !== null) throw new TournamentError('invalid_report', 'a double forfeit has no winner');
     if (forfeits === 1 && result.winner === result.forfeited![0]) throw new TournamentError('invalid_report', 'a forfeiting player cannot win');
+    if (forfeits === 1 && result.winner === null) throw new TournamentError('invalid_report', 'a single forfeit makes the other player the winner');
     if (forfeits > 0) return;
     if (result.winner === null) {
       if (!allowsDraws(stage.settings)) throw new TournamentError('invalid_report', 'elimination matches cannot be drawn');
