@@ -417,6 +417,19 @@ describe('GameV1Client over a fake WebSocket', () => {
     expect(server.socket.sent('game_input')[0]).toMatchObject({ sequence: 2, ack: 20 });
   });
 
+  it('shares one join when the application rejoins the room itself as a reconnect does', async () => {
+    const { server, client } = await joined();
+    const ownJoins: Promise<unknown>[] = [];
+    client.on('auth_ok', () => ownJoins.push(client.joinRoom(ROOM_ID)));
+    const reconnected = client.once('reconnected');
+    server.socket.closeWith({ code: 1006, reason: '' });
+    await vi.advanceTimersByTimeAsync(1000);
+    const event = await reconnected;
+    expect(event.room).toMatchObject({ room_id: ROOM_ID });
+    await expect(ownJoins[0]).resolves.toMatchObject({ room_id: ROOM_ID });
+    expect(server.socket.sent('join_room')).toEqual([{ type: 'join_room', room_id: ROOM_ID }]);
+  });
+
   it('keeps the guest form token from auth_ok to reconnect as the same player', async () => {
     const { server, client } = await joined();
     server.authToken = 'guest-form-token';

@@ -282,6 +282,8 @@ export class GameV1Client {
   /** Joins a room over the socket; rejects with the server's error code (`room_full`, …). */
   joinRoom(roomId: string): Promise<RoomJoined> {
     if (!this.isReady()) return Promise.reject(new GameV1Error('not_connected', 'connect() first'));
+    // The same room twice (e.g. a notice handler while a reconnect rejoins it) shares one request.
+    if (this.pendingJoin?.roomId === roomId) return this.pendingJoin.result.promise;
     if (this.pendingJoin) return Promise.reject(new GameV1Error('join_in_progress', 'a joinRoom() is still pending'));
     const result = deferred<RoomJoined>();
     this.pendingJoin = { roomId, result };
@@ -605,7 +607,13 @@ export class GameV1Client {
     await this.session.accessToken({ force: forceRefresh });
     const auth = await this.openSocket();
     const roomId = this.resumeRoomId;
-    if (!roomId) return { auth, room: undefined };
+    // No room to rejoin, or the application rejoined one itself as soon as auth_ok arrived.
+    if (!roomId) return { auth, room: this.room };
+    // A join the application started as soon as auth_ok arrived, for another room, replaces the rejoin.
+    if (this.pendingJoin && this.pendingJoin.roomId !== roomId) {
+      this.resumeRoomId = undefined;
+      return { auth, room: undefined };
+    }
     try {
       return { auth, room: await this.joinRoom(roomId) };
     } catch (error) {
