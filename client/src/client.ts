@@ -1,5 +1,15 @@
 import { BINARY_SUBPROTOCOL, JSON_SUBPROTOCOL, decodeServerFrame, encodeMessage, type Encoding } from '../../src/protocol/codec.js';
-import type { RoomInfo } from '../../src/api/index.js';
+import type {
+  MatchReport,
+  PlayerRole,
+  ReopenResult,
+  Role,
+  RoomInfo,
+  TournamentDetails,
+  TournamentEvent,
+  TournamentSettings,
+  TournamentSummary,
+} from '../../src/api/index.js';
 import type { ClientMessage, ClientMessageOf, ServerMessage, Vec3 } from '../../src/protocol/messages.js';
 import { backoffDelay, resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { TypedEmitter } from './emitter.js';
@@ -16,19 +26,7 @@ import {
   type QueueRequest,
 } from './session.js';
 import { SnapshotTracker } from './snapshots.js';
-import {
-  TournamentRequests,
-  type MatchReport,
-  type PlayerRole,
-  type ReopenResult,
-  type Role,
-  type TournamentDetails,
-  type TournamentEvent,
-  type TournamentEventsQuery,
-  type TournamentFilter,
-  type TournamentSettings,
-  type TournamentSummary,
-} from './tournaments.js';
+import { TournamentRequests, type TournamentEventsQuery, type TournamentFilter } from './tournaments.js';
 import { WS_OPEN, frameData, globalWebSocket, serverUrls, type WebSocketConstructor, type WebSocketLike } from './transport.js';
 
 export interface GameV1ClientOptions {

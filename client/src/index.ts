@@ -4,19 +4,7 @@ export { TypedEmitter, type Listener } from './emitter.js';
 export { SnapshotInterpolator, lerpAngle, type InterpolatorOptions } from './interpolation.js';
 export { backoffDelay, type ReconnectOptions } from './backoff.js';
 export type { AuthResponse, CreateRoomRequest, FetchLike, ListRoomsFilter, MatchmakingStatus, Player, QueueRequest } from './session.js';
-export type {
-  MatchReport,
-  PlayerRole,
-  ReopenResult,
-  Role,
-  TournamentDetails,
-  TournamentEvent,
-  TournamentEventsQuery,
-  TournamentFilter,
-  TournamentSettings,
-  TournamentStatus,
-  TournamentSummary,
-} from './tournaments.js';
+export type { TournamentEventsQuery, TournamentFilter } from './tournaments.js';
 export type { Logger } from './logger.js';
 export type { WebSocketConstructor, WebSocketLike, MessageEventLike, CloseEventLike } from './transport.js';
 export type {
@@ -35,6 +23,18 @@ export type {
   SnapshotEvent,
   WebRtcSdpMessage,
 } from './events.js';
-export type { RoomInfo, RoomPlayer } from '../../src/api/index.js';
+export type {
+  MatchReport,
+  PlayerRole,
+  ReopenResult,
+  Role,
+  RoomInfo,
+  RoomPlayer,
+  TournamentDetails,
+  TournamentEvent,
+  TournamentSettings,
+  TournamentStatus,
+  TournamentSummary,
+} from '../../src/api/index.js';
 export type { JsonPlayerState, JsonSnapshot, ServerMessage, ClientMessage, SnapshotState, EntityState, Vec3 } from '../../src/protocol/messages.js';
 export { BINARY_SUBPROTOCOL, JSON_SUBPROTOCOL, type Encoding } from '../../src/protocol/codec.js';

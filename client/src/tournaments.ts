@@ -13,18 +13,6 @@ import type {
 } from '../../src/api/index.js';
 import type { AuthSession } from './session.js';
 
-export type {
-  MatchReport,
-  PlayerRole,
-  ReopenResult,
-  Role,
-  TournamentDetails,
-  TournamentEvent,
-  TournamentSettings,
-  TournamentStatus,
-  TournamentSummary,
-} from '../../src/api/index.js';
-
 export interface TournamentFilter {
   status?: TournamentStatus;
   game_mode?: string;
