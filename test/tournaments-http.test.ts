@@ -237,6 +237,7 @@ describe('/api/tournaments', () => {
       await present.joinRoom(notice.room_id);
       await expect.poll(async () => (await details(created.id)).status, { timeout: 10_000 }).toBe('finished');
       expect(await match(created.id, 'WB-R1-M1')).toMatchObject({ winner_id: presentPlayer.id, forfeited: [absent.id] });
+      expect((await server.call('GET', '/metrics')).body).toMatch(/gamev1_tournament_events_total\{type="attendance",node="test-node"\} 1/);
       present.close();
     });
   });

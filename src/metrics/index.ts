@@ -75,6 +75,7 @@ export class Metrics implements MetricsSource {
   readonly matchesFormed: Counter<'game_mode' | 'region'>;
   readonly matchSkillSpread: Histogram<'game_mode'>;
   readonly matchmakingTimeouts: Counter;
+  readonly tournamentEvents: Counter<'type'>;
 
   constructor(nodeName: string) {
     const registers = [this.registry];
@@ -188,6 +189,12 @@ export class Metrics implements MetricsSource {
       help: 'Rating difference between the best and worst player of each formed match.',
       labelNames: ['game_mode'],
       buckets: [10, 25, 50, 100, 150, 200, 300, 500],
+      registers,
+    });
+    this.tournamentEvents = new Counter({
+      name: 'gamev1_tournament_events_total',
+      help: 'Events appended to tournament logs by this node (registered, started, room_opened, game_reported, …).',
+      labelNames: ['type'],
       registers,
     });
     this.matchmakingTimeouts = new Counter({

@@ -164,6 +164,9 @@ export class GameServer {
       now: Date.now,
       metrics: matchmakingMetrics(metrics),
     });
+    tournamentStore.onCommitted(async ({ applied }) => {
+      for (const { event } of applied) metrics.tournamentEvents.inc({ type: event.type });
+    });
     const tournaments = new TournamentService(tournamentStore, rooms, cache, { sweepMs: TOURNAMENT_SWEEP_MS }, {
       modes: { default: modes.default.name, has: (name) => modes.has(name) },
       ratingOf: (playerId, gameMode) => leaderboard.ratingOf(playerId, gameMode),
