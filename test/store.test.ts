@@ -64,7 +64,7 @@ for (const driver of drivers) {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [config.database.schema],
       );
-      expect(tables.map((t) => t.table_name)).toEqual(['game_replays', 'games', 'player_mode_ratings', 'players', 'rating_history', 'refresh_sessions', 'schema_migrations']);
+      expect(tables.map((t) => t.table_name)).toEqual(['game_replays', 'games', 'player_mode_ratings', 'players', 'rating_history', 'refresh_sessions', 'schema_migrations', 'tournament_events', 'tournaments']);
       const { rows: indexes } = await db.query<{ indexname: string; indexdef: string }>(
         'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1',
         [config.database.schema],
@@ -72,6 +72,7 @@ for (const driver of drivers) {
       const byName = Object.fromEntries(indexes.map((i) => [i.indexname, i.indexdef]));
       expect(byName.idx_players_online_rating).toMatch(/\(is_online, skill_rating\)/);
       expect(byName.idx_games_status_created).toMatch(/\(status, created_at DESC\)/);
+      expect(byName.idx_tournaments_status).toMatch(/\(status, created_at DESC\)/);
     });
 
     it('enforces unique emails and records games with results', async () => {
