@@ -432,6 +432,16 @@ describe('start and seeding', () => {
     groups.refuses('not_enough_entrants', () => groups.start());
   });
 
+  it('does not start a Swiss stage to thresholds that the field cannot pair without rematches', () => {
+    const swiss = { format: 'swiss', wins_to_advance: 3, losses_to_eliminate: 3 } as const;
+    const four = new Harness(settingsFor({ stages: [swiss] }));
+    four.register(players(4));
+    four.refuses('not_enough_entrants', () => four.start());
+    const five = new Harness(settingsFor({ stages: [swiss] }));
+    five.register(players(5));
+    expect(five.start().at(-1)?.event.type).toBe('started');
+  });
+
   it('starts once: the entrants get their seeds, the waitlist is left out', () => {
     const h = new Harness(settingsFor({ stages: [SE], max_entrants: 4, seeding: 'registration' }));
     h.register(players(5));

@@ -275,6 +275,7 @@ export class Tournament {
     const field = eligible.slice(0, this.settings.max_entrants).map((r) => r.playerId);
     const min = this.settings.min_entrants ?? 2;
     if (field.length < min) throw new TournamentError('not_enough_entrants', `${field.length} entrants; the tournament needs at least ${min}`);
+    assertSwissFieldFits(this.settings, field.length);
     const seeds = this.seedField(field, ratings, manualSeeds);
     try {
       this.newStage(0, seeds.map((id, index) => ({ id, seed: index + 1 }))).evaluate(new Map(), new Set());
@@ -545,3 +546,20 @@ function groupPlaces(stage: Stage): { player_id: string; place: number }[] {
     .map((standing, index) => ({ player_id: standing.entrantId, place: groups.length === 1 ? standing.rank : index + 1 }));
 }
 
+/**
+ * A Swiss stage played to win/loss thresholds can last wins + losses − 1 rounds: a field with fewer distinct
+ * opponents (plus one bye when odd) than that is certain to run out of legal pairings, so it does not start.
+ */
+function assertSwissFieldFits(settings: TournamentSettings, entrants: number): void {
+  const stage = settings.stages[0];
+  if (stage?.format !== 'swiss' || stage.wins_to_advance === undefined || stage.losses_to_eliminate === undefined) return;
+  const rounds = stage.wins_to_advance + stage.losses_to_eliminate - 1;
+  const games = (n: number) => n - 1 + (n % 2);
+  if (games(entrants) >= rounds) return;
+  let needed = entrants;
+  while (games(needed) < rounds) needed++;
+  throw new TournamentError(
+    'not_enough_entrants',
+    `${entrants} entrants cannot play up to ${rounds} Swiss rounds without rematches; this stage needs at least ${needed}`,
+  );
+}
