@@ -9,6 +9,7 @@ export { MatchmakingStatus } from './matchmaking.js';
 export {
   ReopenResult,
   StageSettings,
+  EntityId,
   MatchReport,
   ReopenRequest,
   StartTournamentRequest,

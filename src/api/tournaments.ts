@@ -206,7 +206,9 @@ export const ReopenResult = Type.Object({
 });
 export type ReopenResult = Static<typeof ReopenResult>;
 
-const EntityId = Type.String({ minLength: 1, maxLength: 64 });
+/** A tournament's or a player's id in a path or a body. */
+const entityId = (description?: string) => Type.String({ minLength: 1, maxLength: 64, ...(description ? { description } : {}) });
+export const EntityId = entityId();
 
 /** POST /:id/start. */
 export const StartTournamentRequest = Type.Object(
@@ -238,7 +240,7 @@ export type ReopenRequest = Static<typeof ReopenRequest>;
 
 /** POST /:id/withdraw. */
 export const WithdrawRequest = Type.Object(
-  { player_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Organizer only: the player to withdraw (disqualify)' })) },
+  { player_id: Type.Optional(entityId('Organizer only: the player to withdraw (disqualify)')) },
   { additionalProperties: false },
 );
 export type WithdrawRequest = Static<typeof WithdrawRequest>;

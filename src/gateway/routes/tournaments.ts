@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
+  EntityId,
   MatchReport,
   PlayerRole,
   ReopenRequest,
@@ -20,9 +21,8 @@ import type { Caller, TournamentService } from '../../tournaments/index.js';
 import { bearerSecurity, requireAccessToken } from '../bearer.js';
 import { errorResponses } from '../schemas.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 64 });
-const TournamentParams = Type.Object({ id: Id });
-const MatchParams = Type.Object({ id: Id, match: Type.String({ minLength: 1, maxLength: 32 }) });
+const TournamentParams = Type.Object({ id: EntityId });
+const MatchParams = Type.Object({ id: EntityId, match: Type.String({ minLength: 1, maxLength: 32 }) });
 const Digits = (max: number, description?: string) => Type.String({ pattern: `^[0-9]{1,${max}}$`, ...(description ? { description } : {}) });
 const details = { 200: TournamentDetails, ...errorResponses };
 
