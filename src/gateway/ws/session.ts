@@ -77,6 +77,10 @@ export class PlayerSessions {
     connection.send({ type: 'auth_ok', player_id: player.id, display_name: player.name, is_guest: player.isGuest, ...(token ? { token } : {}) });
     for (const notice of this.context.deps.noticesOnConnect(player.id)) connection.send(notice);
     this.context.handleAll(connection, held);
+    // A newer claim announced while this one was being written found nothing bound here yet: check once now.
+    this.closeIfSuperseded(player.id).catch((error: unknown) =>
+      logger.warn({ err: error, player: player.id }, 'checking a session claim failed'),
+    );
   }
 
   /** Makes `connection` the player's live one; an older connection of the same player is closed. */
@@ -108,13 +112,23 @@ export class PlayerSessions {
   /** Another connection of this player claimed its session somewhere: an older one here closes. */
   private async onClaimed(playerId: string, session: string): Promise<void> {
     const local = this.byPlayer.get(playerId);
-    const localSession = local && 'session' in local.state ? local.state.session : undefined;
-    if (!local || localSession === session) return;
-    if (await this.claims.isLive(playerId, localSession)) return; // it claimed after the announced one
+    if (local && this.sessionOf(local) !== session) await this.closeIfSuperseded(playerId);
+  }
+
+  /** Closes this process's connection of the player unless its session is the one claimed last. */
+  private async closeIfSuperseded(playerId: string): Promise<void> {
+    const local = this.byPlayer.get(playerId);
+    const localSession = local && this.sessionOf(local);
+    // Without a session (the claim failed) there is nothing to compare: the connection stays.
+    if (!local || !localSession || (await this.claims.isLive(playerId, localSession))) return;
     if (this.byPlayer.get(playerId) !== local) return;
     // The player is online on the newer connection: forgotten here without marking them offline.
     this.byPlayer.delete(playerId);
     this.replace(local, playerId);
+  }
+
+  private sessionOf(connection: ClientConnection): string | undefined {
+    return 'session' in connection.state ? connection.state.session : undefined;
   }
 
   private replace(connection: ClientConnection, playerId: string): void {
