@@ -1,0 +1,8 @@
+export { validateDefinition, type LeaderboardDefinition, type ScoreOperator, type SortOrder } from './definition.js';
+export { LeaderboardError, type LeaderboardErrorCode } from './errors.js';
+export { periodAt, writablePeriod, type Period } from './periods.js';
+export { compareRecords, playerOfMember, sortedSetEntry, type RankedRecord } from './ranking.js';
+export { applyAttempt, compareAttempts, SCORE_LIMIT, type Attempt, type ScoreRecord } from './scoring.js';
+export { MemoryRankIndex } from './memory-rank-index.js';
+export type { RankEntry, RankIndex } from './rank-index.js';
+export { RedisRankIndex } from './redis-rank-index.js';
