@@ -161,7 +161,7 @@ describe.runIf(realBackends)('two gateway processes sharing one Redis', () => {
       expect(queued.every((status) => status === 202)).toBe(true);
 
       const statuses = async () => Promise.all(players.map(async (p) => (await nodeA.call('GET', '/api/matchmaking/status', { token: p.token })).body));
-      await expect.poll(async () => (await statuses()).filter((s) => s.status === 'matched').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(28);
+      await expect.poll(async () => (await statuses()).filter((s) => s.status === 'matched').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(28);
       const matched = (await statuses()).filter((s) => s.status === 'matched');
       const rooms = new Map<string, { players: string[]; node: string }>();
       for (const status of matched) rooms.set(status.room_id, { players: status.players, node: status.node });
@@ -178,7 +178,7 @@ describe.runIf(realBackends)('two gateway processes sharing one Redis', () => {
       await once(child, 'exit');
       await nodeA.stop();
     }
-  });
+  }, 60_000);
 });
 
 describe('a match that falls apart', () => {

@@ -164,6 +164,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'leaderboards and their records per period',
+    sql: `
+      CREATE TABLE leaderboards (
+        id                text PRIMARY KEY,
+        sort_order        text NOT NULL CHECK (sort_order IN ('desc', 'asc')),
+        operator          text NOT NULL CHECK (operator IN ('best', 'set', 'incr', 'decr')),
+        reset_schedule    text,
+        duration_seconds  integer,
+        max_size          integer,
+        created_at        timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- The source of truth for ranks; Redis sorted sets are rebuilt from these rows. period_id is the period's
+      -- start in epoch seconds (0 on a board that never resets), so old periods stay readable.
+      CREATE TABLE leaderboard_records (
+        board_id    text NOT NULL REFERENCES leaderboards (id) ON DELETE CASCADE,
+        period_id   bigint NOT NULL,
+        player_id   uuid NOT NULL REFERENCES players (id),
+        score       bigint NOT NULL,
+        subscore    bigint NOT NULL,
+        attempts    integer NOT NULL,
+        updated_ms  bigint NOT NULL,
+        metadata    jsonb,
+        PRIMARY KEY (board_id, period_id, player_id)
+      );
+    `,
+  },
 ];
 
 /** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */
