@@ -1,10 +1,14 @@
 import { BINARY_SUBPROTOCOL, JSON_SUBPROTOCOL, decodeServerFrame, encodeMessage, type Encoding } from '../../src/protocol/codec.js';
 import type {
+  LeaderboardDefinition,
+  LeaderboardPage,
+  LeaderboardRecord,
   MatchReport,
   PlayerRole,
   ReopenResult,
   Role,
   RoomInfo,
+  ScoreSubmission,
   TournamentDetails,
   TournamentEvent,
   TournamentSettings,
@@ -26,6 +30,7 @@ import {
   type QueueRequest,
 } from './session.js';
 import { SnapshotTracker } from './snapshots.js';
+import { LeaderboardRequests, type LeaderboardQuery } from './leaderboards.js';
 import { TournamentRequests, type TournamentEventsQuery, type TournamentFilter } from './tournaments.js';
 import { WS_OPEN, frameData, globalWebSocket, serverUrls, type WebSocketConstructor, type WebSocketLike } from './transport.js';
 
@@ -76,6 +81,7 @@ export class GameV1Client {
   private readonly emitter = new TypedEmitter<ClientEvents>();
   private readonly session: AuthSession;
   private readonly tournaments: TournamentRequests;
+  private readonly leaderboards: LeaderboardRequests;
   private readonly snapshots: SnapshotTracker;
   private readonly urls: { http: string; ws: string };
   private readonly encoding: Encoding;
@@ -109,6 +115,7 @@ export class GameV1Client {
     // Called detached: browsers refuse window.fetch invoked as a method of another object.
     this.session = new AuthSession(this.urls.http, (input, init) => fetchImpl(input, init));
     this.tournaments = new TournamentRequests(this.session);
+    this.leaderboards = new LeaderboardRequests(this.session);
     this.snapshots = new SnapshotTracker((tick) => this.sendSnapshotAck(tick), this.logger);
   }
 
@@ -185,6 +192,32 @@ export class GameV1Client {
 
   matchmakingStatus(): Promise<MatchmakingStatus> {
     return this.session.matchmakingStatus();
+  }
+
+  // ---- leaderboards --------------------------------------------------------------------------------
+
+  listLeaderboards(): Promise<LeaderboardDefinition[]> {
+    return this.leaderboards.list();
+  }
+
+  /** A period's records: the top, or `around` one player. */
+  getLeaderboard(id: string, options?: LeaderboardQuery): Promise<LeaderboardPage> {
+    return this.leaderboards.get(id, options);
+  }
+
+  /** The logged-in player's record with its neighbours (no records when the player has none). */
+  myLeaderboardRecord(id: string, options?: Pick<LeaderboardQuery, 'period' | 'radius'>): Promise<LeaderboardPage> {
+    return this.leaderboards.mine(id, options);
+  }
+
+  /** Admins only. */
+  createLeaderboard(definition: LeaderboardDefinition): Promise<LeaderboardDefinition> {
+    return this.leaderboards.create(definition);
+  }
+
+  /** Admins only: a score is the server's word. */
+  submitScore(id: string, score: ScoreSubmission): Promise<LeaderboardRecord> {
+    return this.leaderboards.submit(id, score);
   }
 
   // ---- tournaments ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ export { TypedEmitter, type Listener } from './emitter.js';
 export { SnapshotInterpolator, lerpAngle, type InterpolatorOptions } from './interpolation.js';
 export { backoffDelay, type ReconnectOptions } from './backoff.js';
 export type { AuthResponse, CreateRoomRequest, FetchLike, ListRoomsFilter, MatchmakingStatus, Player, QueueRequest } from './session.js';
+export type { LeaderboardQuery } from './leaderboards.js';
 export type { TournamentEventsQuery, TournamentFilter } from './tournaments.js';
 export type { Logger } from './logger.js';
 export type { WebSocketConstructor, WebSocketLike, MessageEventLike, CloseEventLike } from './transport.js';
@@ -24,12 +25,16 @@ export type {
   WebRtcSdpMessage,
 } from './events.js';
 export type {
+  LeaderboardDefinition,
+  LeaderboardPage,
+  LeaderboardRecord,
   MatchReport,
   PlayerRole,
   ReopenResult,
   Role,
   RoomInfo,
   RoomPlayer,
+  ScoreSubmission,
   TournamentDetails,
   TournamentEvent,
   TournamentSettings,

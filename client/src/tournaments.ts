@@ -11,6 +11,7 @@ import type {
   TournamentStatus,
   TournamentSummary,
 } from '../../src/api/index.js';
+import { query } from './query.js';
 import type { AuthSession } from './session.js';
 
 export interface TournamentFilter {
@@ -70,11 +71,4 @@ export class TournamentRequests {
   setRole(playerId: string, role: Role): Promise<PlayerRole> {
     return this.session.call('PUT', `/api/players/${encodeURIComponent(playerId)}/role`, { role });
   }
-}
-
-function query(params: object): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
-  const text = search.toString();
-  return text ? `?${text}` : '';
 }

@@ -23,3 +23,4 @@ export {
   TournamentSummary,
   WithdrawRequest,
 } from './tournaments.js';
+export { LeaderboardDefinition, LeaderboardId, LeaderboardList, LeaderboardPage, LeaderboardPeriod, LeaderboardRecord, ScoreSubmission } from './leaderboards.js';

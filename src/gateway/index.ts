@@ -16,7 +16,9 @@ import { roomRoutes } from './routes/rooms.js';
 import { matchmakingRoutes } from './routes/matchmaking.js';
 import type { MatchmakingService } from '../matchmaking/index.js';
 import type { Leaderboard } from '../leaderboard/index.js';
+import type { Leaderboards } from '../leaderboards/index.js';
 import { leaderboardRoutes } from './routes/leaderboard.js';
+import { leaderboardsRoutes } from './routes/leaderboards.js';
 import type { GameModes } from '../games/index.js';
 import type { RoomRegistry } from '../rooms/index.js';
 import { ErrorResponse } from './schemas.js';
@@ -32,6 +34,7 @@ export interface GatewayDeps {
   seatLimit(gameMode: string): number;
   matchmaking: MatchmakingService;
   leaderboard: Leaderboard;
+  leaderboards: Leaderboards;
   tournaments: TournamentService;
   roles: Roles;
   db: Database;
@@ -115,6 +118,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(roomRoutes({ auth: deps.auth, rooms: deps.rooms, modes: deps.modes, seatLimit: deps.seatLimit }));
   await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking, leaderboard: deps.leaderboard }));
   await app.register(leaderboardRoutes(deps.leaderboard));
+  await app.register(leaderboardsRoutes({ auth: deps.auth, leaderboards: deps.leaderboards, roles: deps.roles }));
   await app.register(tournamentRoutes({ auth: deps.auth, tournaments: deps.tournaments, roles: deps.roles }));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, outbox: deps.outbox, nodeName: deps.nodeName }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));

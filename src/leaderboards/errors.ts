@@ -1,19 +1,22 @@
-export type LeaderboardErrorCode =
-  | 'invalid_definition'
-  | 'invalid_score'
-  | 'score_out_of_range'
-  | 'outside_window'
-  | 'board_exists'
-  | 'board_not_found'
-  | 'board_full';
+import { AppError, type ErrorCategory } from '../errors/index.js';
 
-/** A definition, score or write time the leaderboard refuses; nothing is written when this is thrown. */
-export class LeaderboardError extends Error {
+const CATEGORY = {
+  invalid_definition: 'invalid',
+  invalid_score: 'invalid',
+  score_out_of_range: 'conflict',
+  outside_window: 'conflict',
+  board_exists: 'conflict',
+  board_not_found: 'not_found',
+  board_full: 'conflict',
+} as const satisfies Record<string, ErrorCategory>;
+
+export type LeaderboardErrorCode = keyof typeof CATEGORY;
+
+/** A definition, score or write the leaderboard refuses; nothing is written when this is thrown. */
+export class LeaderboardError extends AppError {
   override name = 'LeaderboardError';
-  constructor(
-    readonly code: LeaderboardErrorCode,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: LeaderboardErrorCode;
+  constructor(code: LeaderboardErrorCode, message: string) {
+    super(CATEGORY[code], code, message);
   }
 }

@@ -1,3 +1,8 @@
+import { RedisCache, type Cache } from '../cache/index.js';
+import { MemoryRankIndex } from './memory-rank-index.js';
+import type { RankIndex } from './rank-index.js';
+import { RedisRankIndex } from './redis-rank-index.js';
+
 export { validateDefinition, type LeaderboardDefinition, type ScoreOperator, type SortOrder } from './definition.js';
 export { LeaderboardError, type LeaderboardErrorCode } from './errors.js';
 export { periodAt, writablePeriod, type Period } from './periods.js';
@@ -7,3 +12,8 @@ export { MemoryRankIndex } from './memory-rank-index.js';
 export type { RankEntry, RankIndex } from './rank-index.js';
 export { RedisRankIndex } from './redis-rank-index.js';
 export { Leaderboards, MAX_PAGE, type LeaderboardEntry, type PeriodChoice } from './service.js';
+
+/** Ranks shared through Redis when the cache is Redis, else in this process. */
+export function openRankIndex(cache: Cache): RankIndex {
+  return cache instanceof RedisCache ? new RedisRankIndex(cache.client) : new MemoryRankIndex();
+}

@@ -1,7 +1,7 @@
 import type { Database, Queryable } from '../store/index.js';
 import { validateDefinition, type LeaderboardDefinition } from './definition.js';
 import { LeaderboardError } from './errors.js';
-import { periodAt, writablePeriod } from './periods.js';
+import { periodAt, writablePeriod, type Period } from './periods.js';
 import type { RankIndex } from './rank-index.js';
 import { sortedSetEntry, type RankedRecord } from './ranking.js';
 import { applyAttempt, type Attempt } from './scoring.js';
@@ -98,6 +98,13 @@ export class Leaderboards {
     const { rows } = await db.query<DefinitionRow>('SELECT * FROM leaderboards WHERE id = $1', [boardId]);
     if (!rows[0]) throw new LeaderboardError('board_not_found', `no leaderboard named ${boardId}`);
     return definitionOf(rows[0]);
+  }
+
+  /** The board and the chosen period (the current one unless `periodId` names an older one). */
+  async periodOf(boardId: string, choice: PeriodChoice = {}): Promise<{ definition: LeaderboardDefinition; period: Period }> {
+    const definition = await this.get(boardId);
+    const at = choice.periodId === undefined || definition.resetSchedule === undefined ? this.clock() : new Date(choice.periodId * 1000);
+    return { definition, period: periodAt(definition, at) };
   }
 
   /** Applies one attempt of a player to the board's current period and returns the player's entry after it. */

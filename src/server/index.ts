@@ -13,6 +13,7 @@ import { GAME_RECORD, LocalRoomRegistry, RoomManager, SqlGameRecorder, TickLoop,
 import { TournamentService, TournamentStore, tournamentGameWriter } from '../tournaments/index.js';
 import { DatabaseUnavailableError, migrate, openDatabase, type Database } from '../store/index.js';
 import { Leaderboard } from '../leaderboard/index.js';
+import { Leaderboards, openRankIndex } from '../leaderboards/index.js';
 import { Outbox, openJournal } from '../outbox/index.js';
 import { matchmakingMetrics, outboxMetrics, roomMetrics } from './metrics-hooks.js';
 import { matchmakingSettings, ratingPolicy, roomLimits, roomSettings, webSocketSettings } from './settings.js';
@@ -184,6 +185,7 @@ export class GameServer {
       seatLimit: (gameMode) => roomManager.seatLimit(gameMode),
       matchmaking,
       leaderboard,
+      leaderboards: new Leaderboards(db, openRankIndex(cache)),
       tournaments,
       roles,
       db,
