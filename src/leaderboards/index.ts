@@ -11,7 +11,7 @@ export { applyAttempt, compareAttempts, SCORE_LIMIT, type Attempt, type ScoreRec
 export { MemoryRankIndex } from './memory-rank-index.js';
 export type { RankEntry, RankIndex } from './rank-index.js';
 export { RedisRankIndex } from './redis-rank-index.js';
-export { Leaderboards, MAX_PAGE, type LeaderboardEntry, type PeriodChoice } from './service.js';
+export { Leaderboards, type LeaderboardEntry, type PeriodChoice } from './service.js';
 
 /** Ranks shared through Redis when the cache is Redis, else in this process. */
 export function openRankIndex(cache: Cache): RankIndex {

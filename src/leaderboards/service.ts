@@ -45,7 +45,7 @@ interface RecordRow {
 const RECORD_COLUMNS = `r.player_id, p.display_name, r.score::float8 AS score, r.subscore::float8 AS subscore, r.attempts,
   r.updated_ms::float8 AS updated_ms, r.metadata`;
 /** Bounds of one page or one "around" window. */
-export const MAX_PAGE = 100;
+const MAX_PAGE = 100;
 const METADATA_LIMIT_BYTES = 2048;
 
 const definitionOf = (row: DefinitionRow): LeaderboardDefinition => ({
@@ -69,7 +69,7 @@ const indexKey = (boardId: string, periodId: number) => `${boardId}:${periodId}`
 
 /**
  * Leaderboards: definitions and records in the database (the source of truth, one row per player and period),
- * ranks from a rank index that is rebuilt from those rows whenever it does not hold them all.
+ * ranks from a rank index that is rebuilt from those rows when a read finds it empty.
  */
 export class Leaderboards {
   constructor(
@@ -137,10 +137,11 @@ export class Leaderboards {
       );
       return { definition, periodId, record: { ...record, playerId } };
     });
-    // After the commit: a crash in between leaves the index short of a row, which the next read rebuilds.
-    await this.index.put(indexKey(boardId, periodId), playerId, sortedSetEntry(record, definition.sortOrder));
-    const entry = await this.entryOf(boardId, playerId, { periodId });
-    return entry!;
+    // After the commit: a crash in between leaves the index short of this record until the period is rebuilt.
+    const key = { name: indexKey(boardId, periodId), periodId };
+    await this.index.put(key.name, playerId, sortedSetEntry(record, definition.sortOrder));
+    const rank = await this.index.rankOf(key.name, playerId);
+    return (await this.entriesAt(boardId, key, rank!, 1))[0]!;
   }
 
   /** Entries from rank `offset + 1` on. */
