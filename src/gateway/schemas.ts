@@ -18,6 +18,9 @@ export const errorResponses = {
   '5xx': Type.Ref('ErrorResponse'),
 };
 
+/** A whole number of up to `max` digits in a query string or path (they arrive as text). */
+export const Digits = (max: number, description?: string) => Type.String({ pattern: `^[0-9]{1,${max}}$`, ...(description ? { description } : {}) });
+
 export const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 export const Password = Type.String({ minLength: 8, maxLength: 128 });
 export const DisplayName = Type.String({ minLength: 1, maxLength: 32, pattern: '^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$' });

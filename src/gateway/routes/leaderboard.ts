@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Leaderboard } from '../../leaderboard/index.js';
-import { errorResponses } from '../schemas.js';
+import { Digits, errorResponses } from '../schemas.js';
 
 /** GET /api/leaderboard: rated players by skill rating (public, no token needed). */
 export function leaderboardRoutes(leaderboard: Leaderboard): FastifyPluginAsyncTypebox {
@@ -11,8 +11,8 @@ export function leaderboardRoutes(leaderboard: Leaderboard): FastifyPluginAsyncT
         tags: ['leaderboard'],
         summary: 'Players with at least one rated game, best first',
         querystring: Type.Object({
-          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1-100, default 20' })),
-          offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+          limit: Type.Optional(Digits(3, '1-100, default 20')),
+          offset: Type.Optional(Digits(7)),
           game_mode: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'Ratings in one game mode (default: the account rating)' })),
         }),
         response: {

@@ -5,10 +5,9 @@ import type { AuthService, Roles } from '../../auth/index.js';
 import { AppError } from '../../errors/index.js';
 import type { LeaderboardEntry, Leaderboards, Period, LeaderboardDefinition as Definition } from '../../leaderboards/index.js';
 import { bearerSecurity, requireAccessToken } from '../bearer.js';
-import { errorResponses } from '../schemas.js';
+import { Digits, errorResponses } from '../schemas.js';
 
 const BoardParams = Type.Object({ id: LeaderboardId });
-const Digits = (max: number, description: string) => Type.String({ pattern: `^[0-9]{1,${max}}$`, description });
 const PageQuery = Type.Object({
   limit: Type.Optional(Digits(3, '1-100, default 20')),
   offset: Type.Optional(Digits(9, 'Ranks to skip')),

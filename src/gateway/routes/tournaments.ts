@@ -19,11 +19,10 @@ import {
 import type { AuthService, Roles } from '../../auth/index.js';
 import type { Caller, TournamentService } from '../../tournaments/index.js';
 import { bearerSecurity, requireAccessToken } from '../bearer.js';
-import { errorResponses } from '../schemas.js';
+import { Digits, errorResponses } from '../schemas.js';
 
 const TournamentParams = Type.Object({ id: EntityId });
 const MatchParams = Type.Object({ id: EntityId, match: Type.String({ minLength: 1, maxLength: 32 }) });
-const Digits = (max: number, description?: string) => Type.String({ pattern: `^[0-9]{1,${max}}$`, ...(description ? { description } : {}) });
 const details = { 200: TournamentDetails, ...errorResponses };
 
 const callerOf = (request: FastifyRequest): Caller => ({ id: request.player!.playerId, name: request.player!.displayName });
