@@ -112,6 +112,50 @@ for (const driver of drivers) {
       expect(await index.rankOf('kills:604800', 'ann')).toBe(0);
     });
 
+    it('puts many entries as one put each would, in the layout later puts and reads work on', async () => {
+      await put(record('ann', 10));
+      await index.putMany(PERIOD, [
+        ['bob', sortedSetEntry(record('bob', 30), 'desc')],
+        ['ann', sortedSetEntry({ ...record('ann', 50, 0, 2), attempts: 2 }, 'desc')],
+        ['cat', sortedSetEntry(record('cat', 20), 'desc')],
+      ]);
+      expect(await index.range(PERIOD, 0, 10)).toEqual(['ann', 'bob', 'cat']);
+      expect(await opened.peer().rankOf(PERIOD, 'cat')).toBe(2);
+      await put({ ...record('ann', 5, 0, 3), attempts: 3 });
+      await index.remove(PERIOD, 'bob');
+      expect(await index.range(PERIOD, 0, 10)).toEqual(['cat', 'ann']);
+      expect(await index.size(PERIOD)).toBe(2);
+      await index.putMany(PERIOD, []);
+      expect(await index.size(PERIOD)).toBe(2);
+    });
+
+    it('keeps the newer entry when many are put: over a held one, and between two of one player in a batch', async () => {
+      await put({ ...record('ann', 50, 0, 9), attempts: 3 }); // a live write racing a rebuild that read attempt 2
+      await index.putMany(PERIOD, [
+        ['ann', sortedSetEntry({ ...record('ann', 10, 0, 5), attempts: 2 }, 'desc')],
+        ['bob', sortedSetEntry({ ...record('bob', 40, 0, 7), attempts: 2 }, 'desc')],
+        ['bob', sortedSetEntry({ ...record('bob', 1, 0, 6), attempts: 1 }, 'desc')],
+        ['cat', sortedSetEntry({ ...record('cat', 1, 0, 6), attempts: 1 }, 'desc')],
+        ['cat', sortedSetEntry({ ...record('cat', 45, 0, 8), attempts: 1 }, 'desc')], // equal version: the later one
+      ]);
+      expect(await index.range(PERIOD, 0, 10)).toEqual(['ann', 'cat', 'bob']);
+      expect(await index.size(PERIOD)).toBe(3);
+    });
+
+    it('puts batches larger than one script call, new and replacing, and ranks them like a sort by the tie rule', async () => {
+      const fresh = Array.from({ length: 2_500 }, (_, i) => record(`p${String(i).padStart(4, '0')}`, (i * 7_919) % 1_000, i % 3, i % 5));
+      const rewritten = fresh.filter((_, i) => i % 3 === 0).map((r, i) => ({ ...r, score: (i * 31) % 1_000, attempts: 2 }));
+      const latest = new Map<string, RankedRecord>();
+      for (const batch of [fresh, rewritten]) {
+        await index.putMany(PERIOD, batch.map((r) => [r.playerId, sortedSetEntry(r, 'asc')]));
+        for (const r of batch) latest.set(r.playerId, r);
+        const expected = [...latest.values()].sort((a, b) => compareRecords(a, b, 'asc')).map((r) => r.playerId);
+        expect(await index.size(PERIOD)).toBe(fresh.length);
+        expect(await index.range(PERIOD, 0, fresh.length)).toEqual(expected);
+        for (const rank of [0, 1_234, 2_499]) expect(await opened.peer().rankOf(PERIOD, expected[rank]!)).toBe(rank);
+      }
+    });
+
     it('matches a sort by the tie rule after many random writes from two nodes, on both sort orders', async () => {
       let seed = 11;
       const random = (n: number) => Math.floor(((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) * n);

@@ -96,5 +96,30 @@ describe('/api/leaderboards', () => {
     expect(page.body.records).toHaveLength(1);
     const older = await server.call('GET', `/api/leaderboards/http.weekly?period=${page.body.period.id - 7 * 86_400}`);
     expect(older.body.records).toEqual([]);
+    const periods = await server.call('GET', '/api/leaderboards/http.weekly/periods');
+    expect(periods.body).toEqual({ current: page.body.period, closed: [] });
+  });
+
+  it("answers a set of players' records, through HTTP and the SDK", async () => {
+    await server.call('POST', '/api/leaderboards', { token: admin, body: { id: 'http.friends', sort_order: 'desc', operator: 'set' } });
+    const players = await Promise.all(['Amy', 'Ben', 'Cal'].map(guest));
+    for (const [i, player] of players.entries()) await server.call('POST', '/api/leaderboards/http.friends/scores', { token: admin, body: { player_id: player.id, score: i } });
+    const friends = await server.call('GET', `/api/leaderboards/http.friends?players=${players[0]!.id},${players[2]!.id}`);
+    expect(friends.body.records.map((r: { rank: number; display_name: string }) => [r.rank, r.display_name])).toEqual([[1, 'Cal'], [3, 'Amy']]);
+    const { client } = sdkClient(server.url);
+    expect((await client.getLeaderboard('http.friends', { players: [players[1]!.id] })).records.map((r) => r.rank)).toEqual([2]);
+    expect((await client.leaderboardPeriods('http.friends')).current.id).toBe(0);
+    expect((await server.call('GET', '/api/leaderboards/http.friends?players=not-an-id')).body.code).toBe('validation_error');
+    expect((await server.call('GET', '/api/leaderboards/http.none/periods')).status).toBe(404);
+  });
+
+  it('keeps the built-in rating boards to the server', async () => {
+    const empty = await server.call('GET', '/api/leaderboards/rating.team_deathmatch');
+    expect([empty.status, empty.body.leaderboard, empty.body.records]).toEqual([200, { id: 'rating.team_deathmatch', sort_order: 'desc', operator: 'set' }, []]);
+    const player = await guest('Forger');
+    const write = await server.call('POST', '/api/leaderboards/rating.deathmatch/scores', { token: admin, body: { player_id: player.id, score: 3000 } });
+    expect([write.status, write.body.code]).toEqual([403, 'board_read_only']);
+    const create = await server.call('POST', '/api/leaderboards', { token: admin, body: { id: 'rating.fake', sort_order: 'desc', operator: 'set' } });
+    expect([create.status, create.body.code]).toEqual([400, 'invalid_definition']);
   });
 });

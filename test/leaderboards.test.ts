@@ -1,31 +1,15 @@
 /**
  * Leaderboards on this run's backends: records in PostgreSQL or PGlite, ranks in Redis or memory.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { players } from '../src/auth/index.js';
-import { LeaderboardError, Leaderboards, MemoryRankIndex, RedisRankIndex, type RankIndex } from '../src/leaderboards/index.js';
-import { migrate, openDatabase, type Database } from '../src/store/index.js';
-import { dropIsolation, testConfig } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { LeaderboardError, Leaderboards, MemoryRankIndex } from '../src/leaderboards/index.js';
+import { useLeaderboardBackends } from './support/leaderboards.js';
 
-const config = testConfig();
-let db: Database;
-let redis: Redis | undefined;
+const backends = useLeaderboardBackends();
 let now = new Date('2026-12-03T12:00:00Z'); // a Thursday
 const clock = () => now;
-
-/** A rank index on this run's cache: each call is another node's handle on the same ranks. */
-function rankIndex(): RankIndex {
-  if (!redis) return (sharedMemory ??= new MemoryRankIndex());
-  return new RedisRankIndex(redis, `${config.redis.keyPrefix}lb:`);
-}
-let sharedMemory: MemoryRankIndex | undefined;
-
-async function newPlayers(count: number, prefix = 'P'): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push((await players.insert(db, { email: null, displayName: `${prefix}${i}`, passwordHash: null, isGuest: true }))!.id);
-  return ids;
-}
+const rankIndex = () => backends.rankIndex();
+const newPlayers = (count: number, prefix = 'P') => backends.newPlayers(count, prefix);
 
 const code = async (promise: Promise<unknown>) => {
   const error = await promise.then(
@@ -36,24 +20,9 @@ const code = async (promise: Promise<unknown>) => {
   return (error as LeaderboardError).code;
 };
 
-beforeAll(async () => {
-  db = await openDatabase(config.database);
-  await migrate(db);
-  if (config.redis.url) redis = new Redis(config.redis.url);
-});
-afterAll(async () => {
-  if (redis) {
-    const keys = await redis.keys(`${config.redis.keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  }
-  await db?.close();
-  await dropIsolation(config);
-});
-
 describe('Leaderboards', () => {
   it('creates, lists and refuses a duplicate or invalid definition', async () => {
-    const boards = new Leaderboards(db, rankIndex(), clock);
+    const boards = new Leaderboards(backends.db, rankIndex(), clock);
     await boards.create({ id: 'defs.one', sortOrder: 'desc', operator: 'best', maxSize: 10 });
     expect(await code(boards.create({ id: 'defs.one', sortOrder: 'asc', operator: 'set' }))).toBe('board_exists');
     expect(await code(boards.create({ id: 'Not Valid', sortOrder: 'asc', operator: 'set' }))).toBe('invalid_definition');
@@ -63,7 +32,7 @@ describe('Leaderboards', () => {
   });
 
   it('keeps best of one attempt, ranks with the tie rule, and answers top, me and around at the edges', async () => {
-    const boards = new Leaderboards(db, rankIndex(), clock);
+    const boards = new Leaderboards(backends.db, rankIndex(), clock);
     await boards.create({ id: 'ranks', sortOrder: 'desc', operator: 'best' });
     const ids = await newPlayers(6, 'Rank');
     for (const [i, id] of ids.entries()) await boards.submit('ranks', id, { score: 100 - i * 10, subscore: 0 }, { attempt: i });
@@ -83,8 +52,8 @@ describe('Leaderboards', () => {
   });
 
   it('sums concurrent increments exactly, with negative values, from two nodes', async () => {
-    await new Leaderboards(db, rankIndex(), clock).create({ id: 'coins', sortOrder: 'desc', operator: 'incr' });
-    const nodes = [new Leaderboards(db, rankIndex(), clock), new Leaderboards(db, rankIndex(), clock)];
+    await new Leaderboards(backends.db, rankIndex(), clock).create({ id: 'coins', sortOrder: 'desc', operator: 'incr' });
+    const nodes = [new Leaderboards(backends.db, rankIndex(), clock), new Leaderboards(backends.db, rankIndex(), clock)];
     const [rich, poor] = await newPlayers(2, 'Coins');
     const deltas = Array.from({ length: 40 }, (_, i) => (i % 5) - 1);
     await Promise.all(deltas.flatMap((delta, i) => [nodes[i % 2]!.submit('coins', rich!, { score: delta, subscore: 0 }), nodes[(i + 1) % 2]!.submit('coins', poor!, { score: -delta, subscore: 0 })]));
@@ -94,7 +63,7 @@ describe('Leaderboards', () => {
   });
 
   it('refuses new players on a full board but still takes attempts of those on it', async () => {
-    const boards = new Leaderboards(db, rankIndex(), clock);
+    const boards = new Leaderboards(backends.db, rankIndex(), clock);
     await boards.create({ id: 'capped', sortOrder: 'asc', operator: 'best', maxSize: 2 });
     const [a, b, c] = await newPlayers(3, 'Cap');
     await boards.submit('capped', a!, { score: 50, subscore: 0 });
@@ -106,7 +75,7 @@ describe('Leaderboards', () => {
 
   it('starts a new period on the schedule, keeps the old one readable, and refuses writes outside the window', async () => {
     now = new Date('2026-12-03T12:00:00Z');
-    const boards = new Leaderboards(db, rankIndex(), clock);
+    const boards = new Leaderboards(backends.db, rankIndex(), clock);
     await boards.create({ id: 'weekly', sortOrder: 'desc', operator: 'incr', resetSchedule: '0 0 * * 1', durationSeconds: 6 * 86_400 });
     const [ann] = await newPlayers(1, 'Weekly');
     await boards.submit('weekly', ann!, { score: 5, subscore: 0 });
@@ -121,18 +90,35 @@ describe('Leaderboards', () => {
 
   it('rebuilds missing ranks from the database, equal to the live ones', async () => {
     now = new Date('2026-12-03T12:00:00Z');
-    const live = new Leaderboards(db, rankIndex(), clock);
+    const live = new Leaderboards(backends.db, rankIndex(), clock);
     await live.create({ id: 'rebuilt', sortOrder: 'desc', operator: 'set' });
     const ids = await newPlayers(30, 'Re');
     for (const [i, id] of ids.entries()) await live.submit('rebuilt', id, { score: (i * 7) % 11, subscore: i % 3 });
     const before = await live.top('rebuilt', { limit: 100 });
-    const fresh = new Leaderboards(db, redis ? new RedisRankIndex(redis, `${config.redis.keyPrefix}fresh:`) : new MemoryRankIndex(), clock);
+    const fresh = new Leaderboards(backends.db, backends.rankIndex('fresh:'), clock);
     expect(await fresh.top('rebuilt', { limit: 100 })).toEqual(before);
     expect(before).toHaveLength(30);
   });
 
+  it('rebuilds an empty index once for many concurrent readers', async () => {
+    const live = new Leaderboards(backends.db, rankIndex(), clock);
+    await live.create({ id: 'crowded', sortOrder: 'desc', operator: 'set' });
+    for (const [i, id] of (await newPlayers(5, 'Crowd')).entries()) await live.submit('crowded', id, { score: i, subscore: 0 });
+    const fresh = new MemoryRankIndex();
+    let clears = 0;
+    const clear = fresh.clear.bind(fresh);
+    fresh.clear = async (period) => {
+      clears++;
+      await clear(period);
+    };
+    const reader = new Leaderboards(backends.db, fresh, clock);
+    const pages = await Promise.all(Array.from({ length: 6 }, () => reader.top('crowded')));
+    expect(clears).toBe(1);
+    for (const page of pages) expect(page.map((entry) => entry.score)).toEqual([4, 3, 2, 1, 0]);
+  });
+
   it('refuses scores that are not whole numbers and oversized metadata', async () => {
-    const boards = new Leaderboards(db, rankIndex(), clock);
+    const boards = new Leaderboards(backends.db, rankIndex(), clock);
     await boards.create({ id: 'strict', sortOrder: 'desc', operator: 'set' });
     const [p] = await newPlayers(1, 'Strict');
     expect(await code(boards.submit('strict', p!, { score: 1.5, subscore: 0 }))).toBe('invalid_score');

@@ -6,6 +6,7 @@ import {
   ladderPosition,
   ladderRungs,
   newStanding,
+  placeByRating,
   pointsForMatch,
   rungForRating,
   rungIndex,
@@ -100,6 +101,12 @@ describe('placement', () => {
     expect(rungForRating(1999, ladder)).toEqual({ tier: 'Diamond', division: 1 });
     expect(rungForRating(2000, ladder)).toEqual({ tier: 'Master', division: undefined });
     expect(rungForRating(9000, ladder)).toEqual({ tier: 'Grandmaster', division: undefined });
+  });
+
+  it('places whole ratings at exact league points (no float rounding down)', () => {
+    const placed = (rating: number) => placeByRating({ ...newStanding(rating, ladder), placementsPlayed: ladder.placementGames }, ladder);
+    expect(placed(1232)).toMatchObject({ tier: 'Silver', division: 4, points: 64 });
+    expect(placed(1510)).toMatchObject({ tier: 'Gold', division: 2, points: 20 });
   });
 
   it('awards no LP during placements', () => {

@@ -10,6 +10,7 @@ import {
   newStanding,
   rolloverSeason,
   rungIndex,
+  standardSeason,
   validateSeasonConfig,
   type MatchOutcome,
   type Season,
@@ -271,5 +272,23 @@ describe('rolloverSeason', () => {
       ['bottom', 'Bronze', 0],
       ['top', 'Grandmaster', 900],
     ]);
+  });
+});
+
+describe('standardSeason', () => {
+  it('is the default season over the default tiers', () => {
+    expect(standardSeason(ladder, 50)).toEqual(DEFAULT_SEASON_CONFIG);
+  });
+
+  it('derives zones and the soft reset target from any tier list', () => {
+    const custom = standardSeason({ ...ladder, tiers: [{ name: 'Iron', divisions: 2 }, { name: 'Steel', divisions: 3 }, { name: 'Legend', divisions: 0 }] }, 10);
+    expect(custom.zones).toEqual({
+      Iron: { promote: { fraction: 0.1 }, relegate: { fraction: 0.1 } },
+      Steel: { promote: { fraction: 0.1 }, relegate: { fraction: 0.1 } },
+      Legend: { promote: { count: 0 }, relegate: { fraction: 0.2 } },
+    });
+    expect(custom.softReset.toward).toEqual({ tier: 'Steel', division: 3 });
+    const apexOnly = standardSeason({ ...ladder, tiers: [{ name: 'Open', divisions: 0 }] }, 10);
+    expect(apexOnly.softReset.toward).toEqual({ tier: 'Open', division: undefined });
   });
 });

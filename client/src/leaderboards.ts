@@ -1,4 +1,4 @@
-import type { LeaderboardDefinition, LeaderboardPage, LeaderboardRecord, ScoreSubmission } from '../../src/api/index.js';
+import type { LeaderboardDefinition, LeaderboardPage, LeaderboardPeriods, LeaderboardRecord, ScoreSubmission } from '../../src/api/index.js';
 import { query } from './query.js';
 import type { AuthSession } from './session.js';
 
@@ -12,6 +12,8 @@ export interface LeaderboardQuery {
   around?: string;
   /** With `around`: records above and below, default 5. */
   radius?: number;
+  /** Only these players (e.g. friends, up to 100), in rank order. */
+  players?: readonly string[];
 }
 
 /** /api/leaderboards over HTTP; reads work logged out, the caller's own record and writes need a token. */
@@ -23,8 +25,13 @@ export class LeaderboardRequests {
     return leaderboards;
   }
 
-  get(id: string, options: LeaderboardQuery = {}): Promise<LeaderboardPage> {
-    return this.session.call('GET', `/api/leaderboards/${encodeURIComponent(id)}${query(options)}`, undefined, { optional: true });
+  get(id: string, { players, ...options }: LeaderboardQuery = {}): Promise<LeaderboardPage> {
+    const params = { ...options, players: players?.join(',') };
+    return this.session.call('GET', `/api/leaderboards/${encodeURIComponent(id)}${query(params)}`, undefined, { optional: true });
+  }
+
+  periods(id: string): Promise<LeaderboardPeriods> {
+    return this.session.call('GET', `/api/leaderboards/${encodeURIComponent(id)}/periods`, undefined, { optional: true });
   }
 
   mine(id: string, options: Pick<LeaderboardQuery, 'period' | 'radius'> = {}): Promise<LeaderboardPage> {

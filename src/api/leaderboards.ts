@@ -24,6 +24,21 @@ export const LeaderboardPeriod = Type.Object({
   closes_at: Type.Union([Type.String(), Type.Null()], { description: 'When writes stop being accepted' }),
 });
 
+export const LeaderboardPeriods = Type.Object({
+  current: LeaderboardPeriod,
+  closed: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      start: Type.String(),
+      end: Type.String(),
+      records: Type.Integer({ description: 'Records the period ended with' }),
+      closed_at: Type.String(),
+    }),
+    { description: 'Ended periods that had records, each closed exactly once (at most 100)' },
+  ),
+});
+export type LeaderboardPeriods = Static<typeof LeaderboardPeriods>;
+
 export const LeaderboardRecord = Type.Object({
   rank: Type.Integer({ description: '1-based; ties: (score, subscore), then first to reach it, then player id' }),
   player_id: Type.String(),

@@ -1,4 +1,4 @@
-import { rateMatch, ratingKindFor, type MatchOutcome, type RatedPlayer, type RatingChange, type RatingKind, type RatingPolicy } from '../rating/index.js';
+import { fieldOutcome, rateMatch, ratingKindFor, type FieldOutcome, type MatchOutcome, type RatedPlayer, type RatingChange, type RatingKind, type RatingPolicy } from '../rating/index.js';
 import type { Database, Queryable } from '../store/index.js';
 
 /** A finished game's placed players: `team` set in team modes, where the team's rank is every member's. */
@@ -16,8 +16,27 @@ export interface LeaderboardEntry {
   games_played: number;
 }
 
+/** What a rated game did to each player, for what is fed by ratings (the rating boards, the league). */
+export interface RatedGame {
+  gameId: string;
+  gameMode: string;
+  region: string;
+  changes: RatingChange[];
+  players: RatedResult[];
+}
+
+export interface RatedResult {
+  playerId: string;
+  outcome: FieldOutcome;
+  /** The rating in the game's mode after the game. */
+  rating: number;
+  /** Rated games in the mode, this one included. */
+  gamesPlayed: number;
+}
+
 interface GameRow {
   game_mode: string;
+  region: string;
   status: string;
   rated_at: Date | null;
   results: { players?: PlacedPlayer[] } | null;
@@ -43,30 +62,36 @@ export class Leaderboard {
   ) {}
 
   /** Rates a finished game in its own transaction; returns the changes (none if already rated). */
-  rateGame(gameId: string): Promise<RatingChange[]> {
-    return this.db.transaction((tx) => this.rateGameIn(tx, gameId));
+  async rateGame(gameId: string): Promise<RatingChange[]> {
+    return (await this.db.transaction((tx) => this.rateGameIn(tx, gameId)))?.changes ?? [];
   }
 
   /**
    * Rates a finished game inside the caller's transaction. `finished` are its results when the caller has them
-   * at hand (the recorder, which just wrote them); otherwise they are read from the games row.
+   * at hand (the recorder, which just wrote them); otherwise they are read from the games row. Undefined when
+   * the game is not finished or was rated before.
    */
-  async rateGameIn(tx: Queryable, gameId: string, finished?: { players: PlacedPlayer[] }): Promise<RatingChange[]> {
-    const { rows } = await tx.query<GameRow>('SELECT game_mode, status, rated_at, results FROM games WHERE id = $1 FOR UPDATE', [gameId]);
+  async rateGameIn(tx: Queryable, gameId: string, finished?: { players: PlacedPlayer[] }): Promise<RatedGame | undefined> {
+    const { rows } = await tx.query<GameRow>('SELECT game_mode, region, status, rated_at, results FROM games WHERE id = $1 FOR UPDATE', [gameId]);
     const game = rows[0];
-    if (!game || game.status !== 'finished' || game.rated_at) return [];
+    if (!game || game.status !== 'finished' || game.rated_at) return undefined;
     const placed = (finished ?? game.results)?.players ?? [];
     const kind = ratingKindFor(game.game_mode, this.policy);
     const players = await this.lockPlayers(tx, game.game_mode, kind, placed.map((p) => p.player_id));
     const ranked = placed.filter((p) => players.has(p.player_id));
     const placements = this.placements(ranked, players);
-    let changes: RatingChange[] = [];
+    const rated: RatedGame = { gameId, gameMode: game.game_mode, region: game.region, changes: [], players: [] };
     if (placements.length >= 2) {
-      changes = rateMatch({ gameMode: game.game_mode, placements }, this.policy);
-      for (const change of changes) await this.apply(tx, gameId, game.game_mode, kind, change);
+      rated.changes = rateMatch({ gameMode: game.game_mode, placements }, this.policy);
+      const ranks = placements.map((placement) => placement.rank);
+      const rankOf = new Map(placements.flatMap((placement) => placement.players.map((player) => [player.playerId, placement.rank])));
+      for (const change of rated.changes) {
+        const gamesPlayed = await this.apply(tx, gameId, game.game_mode, kind, change);
+        rated.players.push({ playerId: change.playerId, outcome: fieldOutcome(rankOf.get(change.playerId)!, ranks), rating: change.after, gamesPlayed });
+      }
     }
     await tx.query('UPDATE games SET rated_at = now() WHERE id = $1', [gameId]);
-    return changes;
+    return rated;
   }
 
   /** Rated players best first: by the account's Elo rating, or by their rating in one game mode. */
@@ -132,15 +157,17 @@ export class Leaderboard {
     return [...placements.values()];
   }
 
-  private async apply(tx: Queryable, gameId: string, gameMode: string, kind: RatingKind, change: RatingChange): Promise<void> {
+  /** Writes one player's change; returns the player's rated games in the mode after it. */
+  private async apply(tx: Queryable, gameId: string, gameMode: string, kind: RatingKind, change: RatingChange): Promise<number> {
     if (kind === 'elo') {
       await tx.query('UPDATE players SET skill_rating = $2, games_played = games_played + 1 WHERE id = $1', [change.playerId, change.after]);
     }
-    await tx.query(
+    const { rows } = await tx.query<{ games_played: number }>(
       `INSERT INTO player_mode_ratings (player_id, game_mode, rating_kind, rating, mu, sigma, games_played)
        VALUES ($1, $2, $3, $4, $5, $6, 1)
        ON CONFLICT (player_id, game_mode) DO UPDATE SET rating = EXCLUDED.rating, mu = EXCLUDED.mu, sigma = EXCLUDED.sigma,
-         rating_kind = EXCLUDED.rating_kind, games_played = player_mode_ratings.games_played + 1, updated_at = now()`,
+         rating_kind = EXCLUDED.rating_kind, games_played = player_mode_ratings.games_played + 1, updated_at = now()
+       RETURNING games_played`,
       [change.playerId, gameMode, kind, change.after, change.mu ?? null, change.sigma ?? null],
     );
     await tx.query(
@@ -148,5 +175,6 @@ export class Leaderboard {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [gameId, change.playerId, gameMode, kind, change.before, change.after, change.delta, change.mu ?? null, change.sigma ?? null],
     );
+    return rows[0]!.games_played;
   }
 }

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategory } from '../errors/index.js';
+import { codedError, type ErrorCategory } from '../errors/index.js';
 
 const CATEGORY = {
   invalid_definition: 'invalid',
@@ -8,15 +8,11 @@ const CATEGORY = {
   board_exists: 'conflict',
   board_not_found: 'not_found',
   board_full: 'conflict',
+  board_read_only: 'forbidden',
+  invalid_request: 'invalid',
 } as const satisfies Record<string, ErrorCategory>;
 
 export type LeaderboardErrorCode = keyof typeof CATEGORY;
 
 /** A definition, score or write the leaderboard refuses; nothing is written when this is thrown. */
-export class LeaderboardError extends AppError {
-  override name = 'LeaderboardError';
-  declare readonly code: LeaderboardErrorCode;
-  constructor(code: LeaderboardErrorCode, message: string) {
-    super(CATEGORY[code], code, message);
-  }
-}
+export class LeaderboardError extends codedError('LeaderboardError', CATEGORY) {}

@@ -33,3 +33,9 @@ export function writablePeriod(definition: Pick<LeaderboardDefinition, 'resetSch
   }
   return period;
 }
+
+/** The rank index's name for one period of a board. */
+export const periodIndexName = (boardId: string, periodId: number) => `${boardId}:${periodId}`;
+
+/** How long the index of an ended period is kept for readers; a later read rebuilds it from the database. */
+export const CLOSED_INDEX_TTL_SECONDS = 3600;

@@ -176,12 +176,13 @@ export function withPosition(standing: Standing, position: number, config: Ladde
   return { ...standing, tier: rung.tier, division: rung.division, points: clamped - index * config.pointsPerDivision };
 }
 
+// Multiplying before dividing keeps whole ratings exact: (232 / 50) * 100 is 463.99…, 232 * 100 / 50 is 464.
 function ratingToPosition(rating: number, config: LadderConfig): number {
-  return ((rating - config.ratingFloor) / config.ratingPerDivision) * config.pointsPerDivision;
+  return ((rating - config.ratingFloor) * config.pointsPerDivision) / config.ratingPerDivision;
 }
 
 function positionToRating(position: number, config: LadderConfig): number {
-  return config.ratingFloor + (position / config.pointsPerDivision) * config.ratingPerDivision;
+  return config.ratingFloor + (position * config.ratingPerDivision) / config.pointsPerDivision;
 }
 
 export function rungForRating(rating: number, config: LadderConfig): Rung {

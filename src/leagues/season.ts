@@ -61,23 +61,28 @@ export interface Season {
   readonly members: readonly SeasonMember[];
 }
 
-const ONE_TENTH: TierZones = { promote: { fraction: 0.1 }, relegate: { fraction: 0.1 } };
+const DIVISIONAL_ZONES: TierZones = { promote: { fraction: 0.1 }, relegate: { fraction: 0.1 } };
+const APEX_ZONES: TierZones = { promote: { count: 3 }, relegate: { fraction: 0.2 } };
 
-export const DEFAULT_SEASON_CONFIG: SeasonConfig = validateSeasonConfig({
-  ladder: DEFAULT_LADDER,
-  cohortSize: 50,
-  zones: {
-    Bronze: ONE_TENTH,
-    Silver: ONE_TENTH,
-    Gold: ONE_TENTH,
-    Platinum: ONE_TENTH,
-    Diamond: ONE_TENTH,
-    Master: { promote: { count: 3 }, relegate: { fraction: 0.2 } },
-    Grandmaster: { promote: { count: 0 }, relegate: { fraction: 0.2 } },
-  },
-  softReset: { toward: { tier: 'Gold', division: 4 }, keep: 0.5 },
-  inactivityDecay: 100,
-});
+/**
+ * The standard season over a ladder's tiers: a divisional tier's groups promote and relegate their top and
+ * bottom tenth, an apex tier's promote their top 3 and relegate their bottom fifth, the top tier promotes no
+ * one; the soft reset pulls halfway toward the lowest division of the middle divisional tier (Gold IV on the
+ * default ladder) and inactivity costs 100 LP.
+ */
+export function standardSeason(ladder: LadderConfig, cohortSize: number): SeasonConfig {
+  const zones: Record<string, TierZones> = {};
+  ladder.tiers.forEach((tier, index) => {
+    const zone = tier.divisions > 0 ? DIVISIONAL_ZONES : APEX_ZONES;
+    zones[tier.name] = index === ladder.tiers.length - 1 ? { ...zone, promote: { count: 0 } } : zone;
+  });
+  const divisional = ladder.tiers.filter((tier) => tier.divisions > 0);
+  const middle = divisional[Math.floor(divisional.length / 2)];
+  const toward: Rung = middle ? { tier: middle.name, division: middle.divisions } : { tier: ladder.tiers[0]!.name, division: undefined };
+  return validateSeasonConfig({ ladder, cohortSize, zones, softReset: { toward, keep: 0.5 }, inactivityDecay: 100 });
+}
+
+export const DEFAULT_SEASON_CONFIG: SeasonConfig = standardSeason(DEFAULT_LADDER, 50);
 
 function invalidConfig(message: string): never {
   throw new LeagueError('invalid_config', message);
@@ -129,7 +134,8 @@ export function assignCohorts<T>(members: readonly T[], maxSize: number): T[][] 
   return cohorts;
 }
 
-function cohortId(seasonId: number, rung: Rung, ordinal: number): string {
+/** Cohort ids name their season, rung and ordinal: `s3/Gold 2/1`, `s3/Master/4`. */
+export function cohortId(seasonId: number, rung: Rung, ordinal: number): string {
   return `s${seasonId}/${rung.tier}${rung.division === undefined ? '' : ` ${rung.division}`}/${ordinal}`;
 }
 
@@ -167,42 +173,94 @@ function zoneCount(zone: ZoneSize | undefined, rankedSize: number): number {
   return Math.min(rankedSize, 'count' in zone ? zone.count : Math.floor(zone.fraction * rankedSize));
 }
 
+export type Zone = 'promotion' | 'relegation';
+
+export interface CohortRank<T extends SeasonPlayer> {
+  readonly player: T;
+  /** 1-based and distinct: ties on the ladder are broken by hidden rating, then player id. */
+  readonly rank: number;
+  readonly zone: Zone | null;
+}
+
 /**
- * Ranks each cohort's placed members (ladder position, then hidden rating, then id) and moves the
- * promotion zone up one rung and the relegation zone down one, both at 0 LP. Players already on
- * the top (bottom) rung stay put. Promotion wins when the zones would overlap.
+ * Ranks one cohort's placed members best first (ladder position, then hidden rating, then id) and marks the
+ * zones of `tier`, the cohort's tier. Members still in placements are unranked and left out. Promotion wins
+ * when the zones would overlap.
  */
-function applyZones(members: readonly SeasonMember[], config: SeasonConfig): Map<string, Standing> {
+export function rankCohort<T extends SeasonPlayer>(tier: string, members: readonly T[], config: SeasonConfig): CohortRank<T>[] {
   const { ladder } = config;
-  const topRung = ladderRungs(ladder).length - 1;
-  const byCohort = new Map<string, SeasonMember[]>();
-  for (const member of members) {
-    if (!isPlaced(member.standing, ladder)) continue;
-    const cohort = byCohort.get(member.cohort.id);
-    if (cohort) cohort.push(member);
-    else byCohort.set(member.cohort.id, [member]);
-  }
-  const moved = new Map<string, Standing>();
-  for (const cohort of byCohort.values()) {
-    const ranked = [...cohort].sort(
+  const ranked = members
+    .filter((member) => isPlaced(member.standing, ladder))
+    .sort(
       (left, right) =>
         ladderPosition(right.standing, ladder) - ladderPosition(left.standing, ladder) ||
         right.standing.hiddenRating - left.standing.hiddenRating ||
         compareIds(left.playerId, right.playerId),
     );
-    const zones = config.zones[(cohort[0] as SeasonMember).cohort.tier];
-    const promoted = zoneCount(zones?.promote, ranked.length);
-    const relegated = Math.min(zoneCount(zones?.relegate, ranked.length), ranked.length - promoted);
-    ranked.forEach((member, rank) => {
-      const index = rungIndex(member.standing, ladder);
-      const step = rank < promoted ? 1 : rank >= ranked.length - relegated ? -1 : 0;
-      const target = Math.min(topRung, Math.max(0, index + step));
-      if (target !== index) {
-        moved.set(member.playerId, withPosition(member.standing, target * ladder.pointsPerDivision, ladder));
-      }
-    });
+  const zones = config.zones[tier];
+  const promoted = zoneCount(zones?.promote, ranked.length);
+  const relegated = Math.min(zoneCount(zones?.relegate, ranked.length), ranked.length - promoted);
+  return ranked.map((player, index) => ({
+    player,
+    rank: index + 1,
+    zone: index < promoted ? 'promotion' : index >= ranked.length - relegated ? 'relegation' : null,
+  }));
+}
+
+export type Movement = 'promoted' | 'relegated' | 'stayed';
+
+export interface SeasonOutcome {
+  readonly member: SeasonMember;
+  /** 1-based among the cohort's placed members; undefined for a member still in placements. */
+  readonly rank: number | undefined;
+  readonly movement: Movement;
+  /** Where the zones leave the member: one rung up or down at 0 LP, else the final standing itself. */
+  readonly reached: Standing;
+}
+
+/**
+ * What a season's end decides for each member, in the order given: the rank in its cohort and the zone's move.
+ * Players already on the top (bottom) rung stay put.
+ */
+export function seasonOutcomes(members: readonly SeasonMember[], config: SeasonConfig): SeasonOutcome[] {
+  const { ladder } = config;
+  const topRung = ladderRungs(ladder).length - 1;
+  const byCohort = new Map<string, SeasonMember[]>();
+  for (const member of members) {
+    const cohort = byCohort.get(member.cohort.id);
+    if (cohort) cohort.push(member);
+    else byCohort.set(member.cohort.id, [member]);
   }
-  return moved;
+  const ranks = new Map<string, CohortRank<SeasonMember>>();
+  for (const cohort of byCohort.values()) {
+    for (const entry of rankCohort((cohort[0] as SeasonMember).cohort.tier, cohort, config)) ranks.set(entry.player.playerId, entry);
+  }
+  return members.map((member): SeasonOutcome => {
+    const entry = ranks.get(member.playerId);
+    const index = rungIndex(member.standing, ladder);
+    const step = entry?.zone === 'promotion' ? 1 : entry?.zone === 'relegation' ? -1 : 0;
+    const target = Math.min(topRung, Math.max(0, index + step));
+    if (target === index) return { member, rank: entry?.rank, movement: 'stayed', reached: member.standing };
+    const reached = withPosition(member.standing, target * ladder.pointsPerDivision, ladder);
+    return { member, rank: entry?.rank, movement: step > 0 ? 'promoted' : 'relegated', reached };
+  });
+}
+
+/**
+ * The cohort a player entering `rung` mid-season is seated in: the fullest one with room, else a new one under
+ * the lowest ordinal no current cohort uses. `sizes` holds the rung's non-empty cohorts and their member counts.
+ */
+export function seatInRung(seasonId: number, rung: Rung, sizes: ReadonlyMap<string, number>, cohortSize: number): string {
+  let fullest: { id: string; size: number } | undefined;
+  for (const [id, size] of sizes) {
+    if (size >= cohortSize) continue;
+    if (!fullest || size > fullest.size || (size === fullest.size && compareIds(id, fullest.id) < 0)) fullest = { id, size };
+  }
+  if (fullest) return fullest.id;
+  for (let ordinal = 1; ; ordinal++) {
+    const id = cohortId(seasonId, rung, ordinal);
+    if (!sizes.has(id)) return id;
+  }
 }
 
 /**
@@ -231,12 +289,10 @@ export function rolloverSeason(season: Season, toSeasonId: number, config: Seaso
   const ids = new Set(season.members.map((member) => member.playerId));
   if (ids.size !== season.members.length) throw new LeagueError('invalid_season', 'duplicate playerId in season');
 
-  const moved = applyZones(season.members, config);
-  const next = season.members.map((member): SeasonPlayer => {
+  const next = seasonOutcomes(season.members, config).map(({ member, reached }): SeasonPlayer => {
     const { playerId, standing } = member;
     if (!isPlaced(standing, config.ladder)) return { playerId, standing, gamesPlayed: 0 };
-    const afterZones = moved.get(playerId) ?? standing;
-    return { playerId, standing: resetStanding(afterZones, member.gamesPlayed === 0, config), gamesPlayed: 0 };
+    return { playerId, standing: resetStanding(reached, member.gamesPlayed === 0, config), gamesPlayed: 0 };
   });
   return { seasonId: toSeasonId, members: formCohorts(toSeasonId, next, config) };
 }

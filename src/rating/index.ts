@@ -3,6 +3,7 @@
  * Pure domain logic: no I/O, clock or randomness, so the match-result service can call it inside a transaction.
  */
 export { rateMatch } from './rate-match.js';
+export { fieldOutcome, type FieldOutcome } from './outcome.js';
 export { RatingError, type RatingErrorCode } from './errors.js';
 export {
   DEFAULT_RATING_POLICY,

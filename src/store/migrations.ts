@@ -193,6 +193,79 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'leagues: seasons, members, results',
+    sql: `
+      -- A league is keyed by the game mode that feeds it. Its seasons run back to back, one active at a time.
+      CREATE TABLE league_seasons (
+        game_mode       text NOT NULL,
+        id              integer NOT NULL CHECK (id > 0),
+        starts_at       timestamptz NOT NULL,
+        ends_at         timestamptz NOT NULL CHECK (ends_at > starts_at),
+        status          text NOT NULL CHECK (status IN ('active', 'ended')),
+        rolled_over_at  timestamptz,
+        PRIMARY KEY (game_mode, id)
+      );
+      CREATE UNIQUE INDEX idx_league_seasons_active ON league_seasons (game_mode) WHERE status = 'active';
+
+      -- Who plays a league. Season rows reference this rather than players, so a rollover writing them never waits
+      -- on a players row that rating transactions hold; a game locks its players' rows here to run one at a time.
+      CREATE TABLE league_players (
+        game_mode  text NOT NULL,
+        player_id  uuid NOT NULL REFERENCES players (id) ON DELETE CASCADE,
+        joined_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (game_mode, player_id)
+      );
+      CREATE INDEX idx_league_players_player ON league_players (player_id);
+
+      -- A player's standing in one season, seated in a cohort of its own rung. Rows of ended seasons are frozen:
+      -- they are the final standings.
+      CREATE TABLE league_members (
+        game_mode          text NOT NULL,
+        season_id          integer NOT NULL,
+        player_id          uuid NOT NULL,
+        tier               text NOT NULL,
+        division           smallint,
+        points             integer NOT NULL,
+        placements_played  integer NOT NULL,
+        hidden_rating      double precision NOT NULL,
+        games_played       integer NOT NULL,
+        cohort_id          text NOT NULL,
+        PRIMARY KEY (game_mode, season_id, player_id),
+        FOREIGN KEY (game_mode, season_id) REFERENCES league_seasons (game_mode, id) ON DELETE CASCADE,
+        FOREIGN KEY (game_mode, player_id) REFERENCES league_players (game_mode, player_id) ON DELETE CASCADE
+      );
+      CREATE INDEX idx_league_members_cohort ON league_members (game_mode, season_id, cohort_id);
+      CREATE INDEX idx_league_members_rung ON league_members (game_mode, season_id, tier, division);
+      CREATE INDEX idx_league_members_player ON league_members (game_mode, player_id);
+
+      -- What a season's end decided for each member; rank is NULL for a member still in placements.
+      CREATE TABLE league_results (
+        game_mode  text NOT NULL,
+        season_id  integer NOT NULL,
+        player_id  uuid NOT NULL,
+        rank       integer CHECK (rank > 0),
+        movement   text NOT NULL CHECK (movement IN ('promoted', 'relegated', 'stayed')),
+        PRIMARY KEY (game_mode, season_id, player_id),
+        FOREIGN KEY (game_mode, season_id, player_id) REFERENCES league_members (game_mode, season_id, player_id) ON DELETE CASCADE
+      );
+    `,
+  },
+  {
+    version: 8,
+    name: 'leaderboards: closed periods',
+    sql: `
+      -- One row per board period whose end was handled; its key makes the closing happen once across nodes.
+      CREATE TABLE leaderboard_periods (
+        board_id    text NOT NULL REFERENCES leaderboards (id) ON DELETE CASCADE,
+        period_id   bigint NOT NULL,
+        records     integer NOT NULL,
+        closed_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (board_id, period_id)
+      );
+    `,
+  },
 ];
 
 /** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */

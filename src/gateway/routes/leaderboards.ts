@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { LeaderboardDefinition, LeaderboardId, LeaderboardList, LeaderboardPage, LeaderboardRecord, ScoreSubmission } from '../../api/index.js';
+import { LeaderboardDefinition, LeaderboardId, LeaderboardList, LeaderboardPage, LeaderboardPeriods, LeaderboardRecord, ScoreSubmission } from '../../api/index.js';
 import type { AuthService, Roles } from '../../auth/index.js';
-import { AppError } from '../../errors/index.js';
 import type { LeaderboardEntry, Leaderboards, Period, LeaderboardDefinition as Definition } from '../../leaderboards/index.js';
-import { bearerSecurity, requireAccessToken } from '../bearer.js';
+import { bearerSecurity, requireAccessToken, requireAdmin } from '../bearer.js';
 import { Digits, errorResponses } from '../schemas.js';
 
 const BoardParams = Type.Object({ id: LeaderboardId });
@@ -14,6 +13,12 @@ const PageQuery = Type.Object({
   period: Type.Optional(Digits(12, 'An older period by id; default the current one')),
   around: Type.Optional(Type.String({ format: 'uuid', description: "Records around this player's instead of the top" })),
   radius: Type.Optional(Digits(2, 'With around: records above and below, default 5, at most 50')),
+  players: Type.Optional(
+    Type.String({
+      pattern: '^[0-9a-fA-F-]{36}(,[0-9a-fA-F-]{36}){0,99}$',
+      description: 'Only these players (e.g. friends): up to 100 comma-separated ids, in rank order',
+    }),
+  ),
 });
 
 const definitionJson = (definition: Definition): LeaderboardDefinition => ({
@@ -53,9 +58,6 @@ const pageJson = (definition: Definition, period: Period, records: LeaderboardEn
 export function leaderboardsRoutes(deps: { auth: AuthService; leaderboards: Leaderboards; roles: Roles }): FastifyPluginAsyncTypebox {
   const { leaderboards, roles } = deps;
   const authenticated = requireAccessToken(deps.auth);
-  const requireAdmin = async (playerId: string, action: string) => {
-    if ((await roles.of(playerId)) !== 'admin') throw new AppError('forbidden', 'forbidden', `${action} needs the admin role`);
-  };
   return async (app) => {
     const tags = ['leaderboards'];
 
@@ -67,7 +69,7 @@ export function leaderboardsRoutes(deps: { auth: AuthService; leaderboards: Lead
       preHandler: authenticated,
       schema: { tags, summary: 'Create a leaderboard (admin)', security: bearerSecurity, body: LeaderboardDefinition, response: { 201: LeaderboardDefinition, ...errorResponses } },
     }, async (request, reply) => {
-      await requireAdmin(request.player!.playerId, 'creating a leaderboard');
+      await requireAdmin(roles, request.player!.playerId, 'creating a leaderboard');
       const body = request.body;
       const created = await leaderboards.create({
         id: body.id,
@@ -85,10 +87,23 @@ export function leaderboardsRoutes(deps: { auth: AuthService; leaderboards: Lead
     }, async (request) => {
       const { query } = request;
       const { definition, period } = await leaderboards.periodOf(request.params.id, choiceOf(query.period));
-      const records = query.around
-        ? await leaderboards.around(definition.id, query.around, Number(query.radius ?? 5), { periodId: period.id })
-        : await leaderboards.top(definition.id, { limit: Number(query.limit ?? 20), offset: Number(query.offset ?? 0), periodId: period.id });
+      const choice = { periodId: period.id };
+      const records = query.players
+        ? await leaderboards.entriesOf(definition.id, query.players.split(','), choice)
+        : query.around
+          ? await leaderboards.around(definition.id, query.around, Number(query.radius ?? 5), choice)
+          : await leaderboards.top(definition.id, { limit: Number(query.limit ?? 20), offset: Number(query.offset ?? 0), ...choice });
       return pageJson(definition, period, records);
+    });
+
+    app.get('/api/leaderboards/:id/periods', {
+      schema: { tags, summary: 'The current period and the closed ones, newest first', params: BoardParams, response: { 200: LeaderboardPeriods, ...errorResponses } },
+    }, async (request) => {
+      const { current, closed } = await leaderboards.periods(request.params.id);
+      return {
+        current: periodJson(current),
+        closed: closed.map((period) => ({ id: period.periodId, start: period.start.toISOString(), end: period.end.toISOString(), records: period.records, closed_at: period.closedAt.toISOString() })),
+      };
     });
 
     app.get('/api/leaderboards/:id/me', {
@@ -118,7 +133,7 @@ export function leaderboardsRoutes(deps: { auth: AuthService; leaderboards: Lead
         response: { 200: LeaderboardRecord, ...errorResponses },
       },
     }, async (request) => {
-      await requireAdmin(request.player!.playerId, 'writing a score');
+      await requireAdmin(roles, request.player!.playerId, 'writing a score');
       const { player_id, score, subscore, metadata } = request.body;
       return recordJson(await leaderboards.submit(request.params.id, player_id, { score, subscore: subscore ?? 0 }, metadata));
     });
