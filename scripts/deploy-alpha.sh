@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # GameV1 alpha: native install on a Debian/Ubuntu host (systemd + nginx).
 #
-#   sudo ./scripts/deploy-alpha.sh              # one gateway node (gamev1-gateway.service)
-#   sudo ./scripts/deploy-alpha.sh --nodes 3    # gateways on ports 3000-3002 (gamev1-gateway@PORT)
+#   sudo ./scripts/deploy-alpha.sh              # one all-in-one node (gamev1.service, --role all)
+#   sudo ./scripts/deploy-alpha.sh --nodes 3    # all-in-one nodes on ports 3000-3002 (gamev1@PORT)
+#   sudo ./scripts/deploy-alpha.sh --workers 1  # split roles: gamev1-gateway (port 3000, behind nginx)
+#                                               #   + gamev1-worker (port 3100, players connect to it)
+#   sudo ./scripts/deploy-alpha.sh --gateways 2 --workers 3
+#                                               # gamev1-gateway@3000-3001 + gamev1-worker@3100-3102
 #   ./scripts/deploy-alpha.sh --dry-run         # print the steps, change nothing
 #
 # Steps: check/install Node.js >= 20.19, PostgreSQL, Redis and nginx; create the gamev1 system
 # user; copy the repository to /opt/gamev1; `npm ci && npm run build` there; create
 # /opt/gamev1/.env.production (from .env.example, with a random JWT_SECRET) if it is absent;
-# install the systemd unit(s) and the nginx site; enable the gateway. It does not start the
-# gateway: review .env.production first, then `systemctl start gamev1-gateway`.
+# install every systemd unit and the nginx site (upstream: the gateways only); enable the units of
+# the chosen layout and disable the others. It starts nothing: review .env.production first, then
+# `systemctl start` the units it names at the end.
 # Safe to run again to deploy a new version (the .env.production, data/ and logs/ are kept).
 set -euo pipefail
 
@@ -21,12 +26,16 @@ NODE_MIN_MAJOR=20
 NODE_MIN_MINOR=19 # package.json "engines": node >= 20.19
 BASE_PORT=3000
 MAX_NODES=11 # ports 3000-3010
+WORKER_BASE_PORT=3100 # worker HTTP ports 3100..; gamev1-worker@PORT serves gRPC on 5PORT (53100..)
+MAX_WORKERS=20
 
 SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 DRY_RUN=0
 NODES=1
+WORKERS=0
 DOMAIN=""
+PUBLIC_HOST=""
 LOCAL_SERVICES=1
 
 usage() {
@@ -35,9 +44,22 @@ Usage: $(basename "$0") [options]
 
 Install GameV1 natively under $APP_DIR with systemd and nginx.
 
+Layouts:
+  all-in-one (default, --workers 0): each node serves the API and hosts its rooms (--role all):
+      gamev1.service, or gamev1@PORT for each port with --nodes N > 1.
+  split (--workers M, M >= 1): gateways (--role gateway, behind nginx, host no rooms) and workers
+      (--role worker, host the rooms; players connect to them directly): gamev1-gateway.service or
+      gamev1-gateway@PORT, and gamev1-worker.service (HTTP $WORKER_BASE_PORT, gRPC 50051) or gamev1-worker@PORT
+      (HTTP $WORKER_BASE_PORT.., gRPC 5PORT). Needs REDIS_URL and a PostgreSQL DATABASE_URL.
+
 Options:
   -n, --dry-run           print the steps instead of running them
-      --nodes N           run N gateway nodes on ports $BASE_PORT..$((BASE_PORT + MAX_NODES - 1)) (1-$MAX_NODES, default 1)
+      --nodes N, --gateways N
+                          run N nodes behind nginx on ports $BASE_PORT..$((BASE_PORT + MAX_NODES - 1)) (1-$MAX_NODES, default 1):
+                          all-in-one nodes, or gateways with --workers
+      --workers M         run M workers on ports $WORKER_BASE_PORT..$((WORKER_BASE_PORT + MAX_WORKERS - 1)) (0-$MAX_WORKERS, default 0: all-in-one)
+      --public-host NAME  host name players reach the workers at: PUBLIC_URL=http://NAME:PORT
+                          (default: the --domain, else the host's own name, systemd's %H)
       --domain NAME       server_name for the nginx site (default: your-domain.com)
       --no-local-services do not check for / install PostgreSQL and Redis on this host
                           (DATABASE_URL and REDIS_URL point elsewhere)
@@ -54,6 +76,24 @@ while [[ $# -gt 0 ]]; do
       shift
       ;;
     --nodes=*) NODES="${1#*=}" ;;
+    --gateways)
+      [[ $# -ge 2 ]] || { echo "--gateways needs a number" >&2; exit 2; }
+      NODES="$2"
+      shift
+      ;;
+    --gateways=*) NODES="${1#*=}" ;;
+    --workers)
+      [[ $# -ge 2 ]] || { echo "--workers needs a number" >&2; exit 2; }
+      WORKERS="$2"
+      shift
+      ;;
+    --workers=*) WORKERS="${1#*=}" ;;
+    --public-host)
+      [[ $# -ge 2 ]] || { echo "--public-host needs a host name" >&2; exit 2; }
+      PUBLIC_HOST="$2"
+      shift
+      ;;
+    --public-host=*) PUBLIC_HOST="${1#*=}" ;;
     --domain)
       [[ $# -ge 2 ]] || { echo "--domain needs a name" >&2; exit 2; }
       DOMAIN="$2"
@@ -68,13 +108,27 @@ while [[ $# -gt 0 ]]; do
 done
 
 if ! [[ "$NODES" =~ ^[0-9]+$ ]] || ((NODES < 1 || NODES > MAX_NODES)); then
-  echo "--nodes must be a number from 1 to $MAX_NODES" >&2
+  echo "--nodes / --gateways must be a number from 1 to $MAX_NODES" >&2
+  exit 2
+fi
+if ! [[ "$WORKERS" =~ ^[0-9]+$ ]] || ((WORKERS > MAX_WORKERS)); then
+  echo "--workers must be a number from 0 to $MAX_WORKERS" >&2
   exit 2
 fi
 if [[ -n "$DOMAIN" && ! "$DOMAIN" =~ ^[A-Za-z0-9.*_-]+$ ]]; then
   echo "--domain must be a host name" >&2
   exit 2
 fi
+if [[ -n "$PUBLIC_HOST" && ! "$PUBLIC_HOST" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+  echo "--public-host must be a host name or an IPv4 address" >&2
+  exit 2
+fi
+# Players reach the workers directly; the nginx site's name is the best guess of a name that resolves here.
+if [[ -z "$PUBLIC_HOST" && "$DOMAIN" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]]; then
+  PUBLIC_HOST="$DOMAIN"
+fi
+SPLIT=0
+((WORKERS > 0)) && SPLIT=1
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -281,6 +335,9 @@ else
   if ((DRY_RUN)); then
     info "would create $ENV_FILE from ${TEMPLATE:-a built-in template} (root:$APP_USER, mode 0640) with:"
     info "  JWT_SECRET=<openssl rand -hex 32>  TRUST_PROXY=true  GATEWAY_BIND_ADDR=127.0.0.1:$BASE_PORT"
+    if ((SPLIT && LOCAL_SERVICES)); then
+      info "  REDIS_URL=redis://localhost:6379/0 (if empty: gateways and workers meet in Redis)"
+    fi
   else
     umask 027
     if [[ -n "$TEMPLATE" ]]; then
@@ -324,6 +381,10 @@ EOF
     # and take the client IP from X-Forwarded-For.
     set_env_key "$ENV_FILE" GATEWAY_BIND_ADDR "127.0.0.1:$BASE_PORT"
     set_env_key "$ENV_FILE" TRUST_PROXY true
+    # Gateways and workers find each other in the node directory in Redis: point at the local one.
+    if ((SPLIT && LOCAL_SERVICES)) && [[ -z "$(env_value REDIS_URL "$ENV_FILE")" ]]; then
+      set_env_key "$ENV_FILE" REDIS_URL redis://localhost:6379/0
+    fi
     chown "root:$APP_USER" "$ENV_FILE"
     chmod 0640 "$ENV_FILE"
     umask 022
@@ -331,7 +392,12 @@ EOF
     info "review DATABASE_URL and REDIS_URL in it before starting the gateway"
   fi
 fi
-if ((NODES > 1 && !DRY_RUN)) && [[ -f "$ENV_FILE" ]]; then
+if ((SPLIT && !DRY_RUN)) && [[ -f "$ENV_FILE" ]]; then
+  [[ -n "$(env_value DATABASE_URL "$ENV_FILE")" ]] ||
+    warn "DATABASE_URL is empty: gateways and workers refuse to start without it (they share one database); point it to PostgreSQL."
+  [[ -n "$(env_value REDIS_URL "$ENV_FILE")" ]] ||
+    warn "REDIS_URL is empty: gateways and workers refuse to start without it (the node directory lives in Redis); point it to Redis."
+elif ((NODES > 1 && !DRY_RUN)) && [[ -f "$ENV_FILE" ]]; then
   [[ -n "$(env_value DATABASE_URL "$ENV_FILE")" ]] ||
     warn "DATABASE_URL is empty: several nodes cannot share the embedded database; point it to PostgreSQL."
   [[ -n "$(env_value REDIS_URL "$ENV_FILE")" ]] ||
@@ -352,13 +418,24 @@ install_unit() {
   if [[ "$NODE_BIN" != /usr/bin/node ]]; then
     run sed -i "s#/usr/bin/node #$NODE_BIN #" "$SYSTEMD_DIR/$name"
   fi
+  # Workers announce PUBLIC_URL=http://%H:PORT (systemd's host name) unless told the name players use.
+  if [[ "$name" == gamev1-worker* && -n "$PUBLIC_HOST" ]]; then
+    run sed -i "/^ExecStart=/s#PUBLIC_URL=http://%H:#PUBLIC_URL=http://$PUBLIC_HOST:#" "$SYSTEMD_DIR/$name"
+  fi
 }
-install_unit gamev1-gateway.service
-install_unit gamev1-gateway@.service
+# Every layout's units are installed (switching layouts by hand then needs no redeploy); only the
+# chosen layout's units are enabled below.
+ALL_UNITS=(gamev1 gamev1-gateway gamev1-worker) # each also as a per-port template, NAME@.service
+for unit in "${ALL_UNITS[@]}"; do
+  install_unit "$unit.service"
+  install_unit "$unit@.service"
+done
 run systemctl daemon-reload
 
-PORTS=()
-SERVICES=()
+# The nodes behind nginx: all-in-one nodes (--role all) or, with workers, gateways (--role gateway).
+if ((SPLIT)); then FRONT=gamev1-gateway; else FRONT=gamev1; fi
+PORTS=()    # nginx upstream: the front nodes only (players reach workers directly)
+SERVICES=() # every unit to enable
 if ((NODES == 1)); then
   # nginx must point at the port the single node listens on.
   single_port="$BASE_PORT"
@@ -367,24 +444,41 @@ if ((NODES == 1)); then
     [[ "${bind##*:}" =~ ^[0-9]+$ ]] && single_port="${bind##*:}"
   fi
   PORTS=("$single_port")
-  SERVICES=(gamev1-gateway)
+  SERVICES=("$FRONT")
 else
   for ((i = 0; i < NODES; i++)); do
     PORTS+=("$((BASE_PORT + i))")
-    SERVICES+=("gamev1-gateway@$((BASE_PORT + i))")
+    SERVICES+=("$FRONT@$((BASE_PORT + i))")
   done
 fi
-
-# Single-node and per-port units exclude each other: disable whatever this layout does not use
-# (e.g. after switching from --nodes 3 back to one node).
-stale=()
-if ((NODES > 1)) && systemctl is-enabled --quiet gamev1-gateway 2>/dev/null; then
-  stale+=(gamev1-gateway)
+WORKER_PORTS=()
+if ((WORKERS == 1)); then
+  WORKER_PORTS=("$WORKER_BASE_PORT")
+  SERVICES+=(gamev1-worker)
+else
+  for ((i = 0; i < WORKERS; i++)); do
+    WORKER_PORTS+=("$((WORKER_BASE_PORT + i))")
+    SERVICES+=("gamev1-worker@$((WORKER_BASE_PORT + i))")
+  done
 fi
-for link in "$SYSTEMD_DIR"/multi-user.target.wants/gamev1-gateway@*.service; do
-  [[ -e "$link" || -L "$link" ]] || continue
-  unit="$(basename "$link" .service)"
-  [[ " ${SERVICES[*]} " == *" $unit "* ]] || stale+=("$unit")
+info "layout: ${SERVICES[*]}"
+
+# Units of other layouts would compete for the same ports (or, for workers, run on unasked): disable
+# whatever this layout does not use (e.g. after switching from --nodes 3 back to one node, or from
+# the all-in-one gamev1-gateway.service of earlier versions to gamev1.service).
+stale=()
+for unit in "${ALL_UNITS[@]}"; do
+  [[ " ${SERVICES[*]} " == *" $unit "* ]] && continue
+  if systemctl is-enabled --quiet "$unit" 2>/dev/null; then
+    stale+=("$unit")
+  fi
+done
+for unit in "${ALL_UNITS[@]}"; do
+  for link in "$SYSTEMD_DIR/multi-user.target.wants/$unit"@*.service; do
+    [[ -e "$link" || -L "$link" ]] || continue
+    instance="$(basename "$link" .service)"
+    [[ " ${SERVICES[*]} " == *" $instance "* ]] || stale+=("$instance")
+  done
 done
 if ((${#stale[@]})); then
   run systemctl disable --now "${stale[@]}"
@@ -450,6 +544,7 @@ run systemctl reload-or-restart nginx
 step "Done"
 
 if ((DRY_RUN)); then
+  info "would leave enabled, not started: ${SERVICES[*]} (then: sudo systemctl start ${SERVICES[*]})"
   echo "    Dry run finished: nothing was changed."
   exit 0
 fi
@@ -465,5 +560,17 @@ cat <<EOF
                   (after a redeploy: sudo systemctl restart ${SERVICES[*]})
       3. Status:  sudo systemctl status ${SERVICES[0]}
       4. Logs:    journalctl -u ${SERVICES[0]} -f
-      5. Health:  curl -i http://127.0.0.1:$BASE_PORT/healthz
+      5. Health:  curl -i http://127.0.0.1:${PORTS[0]}/healthz
 EOF
+if ((SPLIT)); then
+  cat <<EOF
+
+    Split layout: the gateways (behind nginx) host no rooms; the workers do, and players connect
+    to them directly at their PUBLIC_URL, http://${PUBLIC_HOST:-<this host name>}:PORT.
+      - DATABASE_URL must point to PostgreSQL and REDIS_URL to Redis: the roles refuse to start
+        without either (they share one database and the node directory).
+      - Open the worker ports ${WORKER_PORTS[*]} to players; keep the Worker API ports
+        (gRPC: 50051, or 5PORT for gamev1-worker@PORT) to the gateways' network.
+      - Worker health: curl -i http://127.0.0.1:${WORKER_PORTS[0]}/healthz
+EOF
+fi

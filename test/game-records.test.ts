@@ -65,7 +65,10 @@ beforeAll(async () => {
   db = await openDatabase(config.database);
   await migrate(db);
   const leaderboard = new Leaderboard(db, { ...DEFAULT_RATING_POLICY, modes: new GameModes().ratingKinds() });
-  writers = gameRecordWriters(db, (tx, gameId, results) => leaderboard.rateGameIn(tx, gameId, results));
+  writers = gameRecordWriters(db, async (tx, gameId, results) => {
+    await leaderboard.rateGameIn(tx, gameId, results);
+    return undefined;
+  });
 });
 afterAll(async () => {
   await db?.close();

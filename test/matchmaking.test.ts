@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listeningUrl, startProcess } from './support/process.js';
-import { isolation, realBackends, startTestServer, type TestServer } from './support/server.js';
+import { isolation, peerNodeEnv, realBackends, startTestServer, type TestServer } from './support/server.js';
 import { shootUntilMatchEnds } from './support/play.js';
 import { matchTwo, sdkClient, waitFor } from './support/sdk.js';
 
@@ -117,6 +117,14 @@ describe('from queue to ratings', () => {
     const board = (await t.call('GET', '/api/leaderboard?limit=5')).body.players;
     expect(board.map((p: { player_id: string }) => p.player_id)).toEqual([annPlayer.id, bobPlayer.id]);
     expect(board[0]).toMatchObject({ rank: 1, display_name: 'Ann', skill_rating: 1232, games_played: 1 });
+    // The built-in rating boards of the mode, global and for the match's region, follow the game.
+    for (const id of ['rating.deathmatch', 'rating.deathmatch.eu-west']) {
+      const records = (await t.call('GET', `/api/leaderboards/${id}?players=${annPlayer.id},${bobPlayer.id}`)).body.records;
+      expect(records.map((r: { display_name: string; score: number; subscore: number }) => [r.display_name, r.score, r.subscore])).toEqual([
+        ['Ann', 1232, 1],
+        ['Bob', 1168, 1],
+      ]);
+    }
 
     // Reporting the same game again changes nothing.
     const { rows: games } = await t.server.db.query<{ id: string }>(`SELECT id FROM games WHERE room_id = $1 AND status = 'finished'`, [annMatch.room_id]);
@@ -133,20 +141,11 @@ describe('from queue to ratings', () => {
 describe.runIf(realBackends)('two gateway processes sharing one Redis', () => {
   it('never puts a player in two matches', async () => {
     const shared = isolation();
-    const settings = { MATCHMAKING_INTERVAL: '50', MIN_PLAYERS_PER_MATCH: '2', MAX_PLAYERS_PER_MATCH: '4', MAX_SKILL_DIFF: '10000' };
+    // Nobody joins these matches: the join timeout must outlast the wait for them all to form.
+    const settings = { MATCHMAKING_INTERVAL: '50', MIN_PLAYERS_PER_MATCH: '2', MAX_PLAYERS_PER_MATCH: '4', MAX_SKILL_DIFF: '10000', MATCH_JOIN_TIMEOUT: '120' };
     const nodeA = await startTestServer({ ...settings, NODE_NAME: 'node-a' }, shared);
     const config = nodeA.server.config;
-    const child = startProcess({
-      ...settings,
-      DATABASE_URL: process.env.DATABASE_URL!,
-      REDIS_URL: process.env.REDIS_URL!,
-      DATABASE_SCHEMA: shared.schema,
-      REDIS_KEY_PREFIX: shared.keyPrefix,
-      JWT_SECRET: config.auth.jwtSecret!,
-      GATEWAY_BIND_ADDR: '127.0.0.1:0',
-      NODE_NAME: 'node-b',
-      LOG_LEVEL: 'info',
-    });
+    const child = startProcess({ ...settings, ...peerNodeEnv(shared, config.auth.jwtSecret!), GATEWAY_BIND_ADDR: '127.0.0.1:0', NODE_NAME: 'node-b' });
     try {
       const { url: nodeB } = await listeningUrl(child);
       expect(nodeB).not.toBe('');

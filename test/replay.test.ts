@@ -70,6 +70,43 @@ describe('replays', () => {
     expect(modes.replay('team_deathmatch', settings, 555, game.replayLog()!)).toEqual(game.results());
   });
 
+  for (const modeName of ['deathmatch', 'team_deathmatch']) {
+    it(`resumes a ${modeName} match mid-play from its record: same state, same record, same future`, () => {
+      const mode = modes.get(modeName);
+      const original = mode.create(settingsFor(mode, settings), 77);
+      const random = new SeededRandom(11);
+      const players = [0, 1, 2].map((i) => original.addPlayer({ key: `p${i}`, rating: 1100 + i * 50 }).entity);
+      /** The same random inputs for every player of `game`, then one step. */
+      const play = (game: Game, entities: readonly number[], tick: number, rng: SeededRandom) => {
+        for (const entity of entities) {
+          game.queueInput(entity, {
+            sequence: tick + 1,
+            movement: { x: rng.between(-1, 1), y: 0, z: rng.between(-1, 1) },
+            actions: rng.next() < 0.4 ? ['shoot'] : [],
+            aim: { x: rng.between(-1, 1), y: -0.05, z: rng.between(-1, 1) },
+          });
+        }
+        game.step();
+      };
+      for (let tick = 0; tick < 150; tick++) play(original, players, tick, random);
+      const ratings = new Map(players.map((entity, i) => [entity, 1100 + i * 50]));
+      const { game: resumed, entities } = mode.resume(settingsFor(mode, settings), original.seed, original.replayLog()!, ratings);
+      expect([...entities]).toEqual(players.map((entity) => [entity, entity]));
+      expect(resumed.snapshot()).toEqual(original.snapshot());
+      expect(resumed.replayLog()).toEqual(original.replayLog());
+      // A player joining after the handover lands on the same team, and both games go on identically.
+      expect(resumed.addPlayer({ key: 'late', rating: 1400 })).toEqual(original.addPlayer({ key: 'late', rating: 1400 }));
+      const everyone = [...players, players.length];
+      const [left, right] = [new SeededRandom(5), new SeededRandom(5)];
+      for (let tick = 150; tick < 300; tick++) {
+        play(original, everyone, tick, left);
+        play(resumed, everyone, tick, right);
+      }
+      expect(resumed.snapshot()).toEqual(original.snapshot());
+      expect(resumed.results()).toEqual(original.results());
+    });
+  }
+
   it('gives a different match for a different seed', () => {
     const a = playRandomMatch('deathmatch', 1, 5);
     const b = playRandomMatch('deathmatch', 2, 5);

@@ -16,6 +16,8 @@ interface Opened {
   queue: TicketQueue;
   /** Another node's handle on the same queue (in memory there is one node, so it is the same queue). */
   peer(): Promise<TicketQueue>;
+  /** Another node's handle whose every command waits `lagMs` first, as on a busy node; memory has no other node. */
+  laggingPeer(lagMs: number): Promise<TicketQueue>;
   /** Checks that a settled status lapses SETTLED_STATUS_TTL_SECONDS after it was recorded. */
   expectToExpire(playerId: string): Promise<void>;
   close(): Promise<void>;
@@ -40,6 +42,7 @@ const memory: Driver = {
     return {
       queue,
       peer: async () => queue,
+      laggingPeer: async () => queue,
       async expectToExpire(playerId) {
         const status = await queue.status(playerId);
         now += SETTLED_STATUS_TTL_SECONDS * 1000 - 1;
@@ -69,6 +72,7 @@ const redis: Driver = {
     return {
       queue: new RedisTicketQueue(first),
       peer: async () => new RedisTicketQueue(connect()),
+      laggingPeer: async (lagMs) => new RedisTicketQueue(lagging(connect(), lagMs)),
       async expectToExpire(playerId) {
         // The status key (see redis-queue.ts) carries the TTL; Redis itself does the expiring.
         const key = `mm:status:${playerId}`;
@@ -87,6 +91,20 @@ const redis: Driver = {
     };
   },
 };
+
+/** The connection with every command sent `lagMs` late. */
+function lagging(connection: Redis, lagMs: number): Redis {
+  return new Proxy(connection, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string' || !/^(eval|get|set|del|hget|hvals)$/.test(property)) return value;
+      return async (...args: unknown[]) => {
+        await new Promise((resolve) => setTimeout(resolve, lagMs));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
 
 let sequence = 0;
 function ticket(...playerIds: string[]): Ticket {
@@ -314,6 +332,20 @@ for (const driver of [memory, redis]) {
         const [cancelled, claimed] = await Promise.all([queue.cancel('ann'), other.claim(ids(a), matched([a]))]);
         expect([cancelled !== undefined, claimed].sort()).toEqual([false, true]);
         expect(await queue.status('ann')).toEqual(claimed ? matched([a]).get('ann') : undefined);
+      });
+
+      it('keeps the status of a match formed from a ticket the instant a busy node queued it', async () => {
+        // The leader forms the match as soon as it sees the ticket; nothing the enqueue does after must erase it.
+        const busy = await opened.laggingPeer(30);
+        const solo = ticket('ann');
+        const statuses = matched([solo]);
+        const formed = (async () => {
+          while (!(await queue.claim(ids(solo), statuses))) await new Promise((resolve) => setImmediate(resolve));
+        })();
+        await busy.enqueue(solo);
+        await formed;
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        expect(await queue.status('ann')).toEqual(statuses.get('ann'));
       });
 
       it('queues only one of two simultaneous tickets of one player', async () => {

@@ -5,7 +5,6 @@
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,19 +12,9 @@ import { WebSocket } from 'ws';
 import { GameV1Client, type WebSocketConstructor } from '../client/src/index.js';
 import type { TournamentDetails } from '../src/api/index.js';
 import { shootUntilMatchEnds } from './support/play.js';
-import { listeningUrl, startProcess } from './support/process.js';
+import { freePort, listeningUrl, startProcess } from './support/process.js';
 import { dropIsolation, isolation, realBackends, testConfig } from './support/server.js';
 import { organizer } from './support/tournaments.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe('a tournament whose server is killed mid-way', () => {
   const scope = isolation();
@@ -43,6 +32,9 @@ describe('a tournament whose server is killed mid-way', () => {
     SCORE_LIMIT: '1',
     AUTH_RATE_LIMIT_PER_IP: '1000',
     LOG_LEVEL: 'info',
+    // Rooms are not checkpointed here: this is about the tournament replacing a room that is gone for good
+    // (test/room-survival.test.ts covers rooms that come back).
+    ROOM_CHECKPOINT_INTERVAL: '0',
   });
 
   beforeAll(async () => {

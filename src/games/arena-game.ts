@@ -45,6 +45,25 @@ export class ArenaGame implements Game {
 
   /** Re-runs a recorded match and returns its outcome, in the recorded match's entity ids. */
   static replay(settings: GameSettings, teams: number, seed: number, record: Uint8Array): GameOutcome {
+    const { game, entities } = ArenaGame.resume(settings, teams, seed, record);
+    const recordedEntity = new Map([...entities].map(([recorded, entity]) => [entity, recorded]));
+    const outcome = game.results();
+    for (const player of outcome.players) player.entity = recordedEntity.get(player.entity) ?? player.entity;
+    return outcome;
+  }
+
+  /**
+   * The live game at the end of a recorded match: every recorded call made again, so the state, the record so far
+   * and what follows are the original's (the simulation is deterministic). `ratings` (by recorded entity) are
+   * what team balancing uses for players who join later; the record does not hold them.
+   */
+  static resume(
+    settings: GameSettings,
+    teams: number,
+    seed: number,
+    record: Uint8Array,
+    ratings: ReadonlyMap<number, number> = new Map(),
+  ): { game: ArenaGame; entities: ReadonlyMap<number, number> } {
     const game = new ArenaGame(settings, teams, seed);
     const entities = new Map<number, number>();
     const entityOf = (recorded: number) => {
@@ -58,7 +77,7 @@ export class ArenaGame implements Game {
           for (let i = 0; i < event.count; i++) game.step();
           break;
         case 'join':
-          entities.set(event.entity, game.seat(event.team, 0));
+          entities.set(event.entity, game.seat(event.team, ratings.get(event.entity) ?? 0));
           break;
         case 'leave':
           game.removePlayer(entityOf(event.entity));
@@ -68,10 +87,7 @@ export class ArenaGame implements Game {
           break;
       }
     }
-    const recordedEntity = new Map([...entities].map(([recorded, entity]) => [entity, recorded]));
-    const outcome = game.results();
-    for (const player of outcome.players) player.entity = recordedEntity.get(player.entity) ?? player.entity;
-    return outcome;
+    return { game, entities };
   }
 
   get tick(): number {
@@ -163,6 +179,10 @@ export class ArenaGame implements Game {
 
   replayLog(): Uint8Array | undefined {
     return this.log.finish();
+  }
+
+  replayLogSince(offset: number): Uint8Array | undefined {
+    return this.log.since(offset);
   }
 
   private newSimulation(seed: number): ArenaSimulation {

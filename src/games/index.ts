@@ -5,4 +5,4 @@
 export { GameModes, DEATHMATCH, TEAM_DEATHMATCH, settingsFor } from './modes.js';
 export { ArenaGame, MAX_REPLAY_BYTES } from './arena-game.js';
 export { ReplayFormatError, ReplayWriter, readReplay, type ReplayEvent } from './replay-log.js';
-export type { Entrant, Game, GameMode, GameOutcome, GameSeat, GameSettings, PlayerOutcome, TeamOutcome } from './types.js';
+export type { Entrant, Game, GameMode, GameOutcome, GameSeat, GameSettings, PlayerOutcome, ResumedGame, TeamOutcome } from './types.js';

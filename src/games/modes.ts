@@ -4,11 +4,12 @@ import { ArenaGame } from './arena-game.js';
 import type { GameMode, GameOutcome, GameSettings } from './types.js';
 
 /** An arena mode: free-for-all with `teams` 0, else that many teams. */
-function arenaMode(mode: Omit<GameMode, 'create' | 'replay'>): GameMode {
+function arenaMode(mode: Omit<GameMode, 'create' | 'replay' | 'resume'>): GameMode {
   return {
     ...mode,
     create: (settings, seed) => new ArenaGame(settings, mode.teams, seed),
     replay: (settings, seed, record) => ArenaGame.replay(settings, mode.teams, seed, record),
+    resume: (settings, seed, record, ratings) => ArenaGame.resume(settings, mode.teams, seed, record, ratings),
   };
 }
 

@@ -101,9 +101,17 @@ export class ReplayWriter {
 
   /** The record so far (a copy), or undefined once it outgrew its bound. */
   finish(): Uint8Array | undefined {
+    return this.since(0);
+  }
+
+  /**
+   * The record from byte `offset` on (a copy), or undefined once it outgrew its bound. An open run of steps is
+   * closed first, so the bytes before the new length never change again: a reader can append what follows.
+   */
+  since(offset: number): Uint8Array | undefined {
     if (this.overflowed) return undefined;
     this.closeSteps();
-    return this.bytes.slice(0, this.length);
+    return this.bytes.slice(Math.min(offset, this.length), this.length);
   }
 
   /** Closes a run of steps before another op. */

@@ -77,6 +77,13 @@ export interface Game {
   planTeams(entrants: readonly Entrant[]): void;
   /** What the current match's replay needs besides its seed and settings; undefined when it grew past its bound. */
   replayLog(): Uint8Array | undefined;
+  /** The replay record from byte `offset` on (for a checkpoint that appends); undefined past its bound. */
+  replayLogSince(offset: number): Uint8Array | undefined;
+}
+
+export interface ResumedGame {
+  game: Game;
+  entities: ReadonlyMap<number, number>;
 }
 
 /** One game mode: how to make its games and how it is played, rated and matched. */
@@ -93,4 +100,6 @@ export interface GameMode {
   create(settings: GameSettings, seed: number): Game;
   /** Re-runs a match from its seed and replay record (what Game.replayLog gave) and returns its outcome. */
   replay(settings: GameSettings, seed: number, record: Uint8Array): GameOutcome;
+  /** The live game at the end of a match's record (to carry a room on elsewhere), and its recorded → live entities. */
+  resume(settings: GameSettings, seed: number, record: Uint8Array, ratings?: ReadonlyMap<number, number>): ResumedGame;
 }

@@ -8,24 +8,33 @@ import { AlreadyQueuedError, SETTLED_STATUS_TTL_SECONDS, type QueueStatus, type 
  * forming matches, with a lease). Every multi-key change is one Lua script, so nodes never interleave.
  */
 
+// KEYS: tickets hash, the player keys, then the status keys (as many); ARGV: ticket id, ticket JSON.
+// The old statuses go in the same step: deleted afterwards, one could erase the status of a match formed
+// from this very ticket in between.
 const ENQUEUE = `
-for i = 2, #KEYS do
+local players = (#KEYS - 1) / 2
+for i = 2, players + 1 do
   local existing = redis.call('GET', KEYS[i])
   if existing then return KEYS[i] end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-for i = 2, #KEYS do
+for i = 2, players + 1 do
   redis.call('SET', KEYS[i], ARGV[1])
+  redis.call('DEL', KEYS[i + players])
 end
 return false`;
 
-// KEYS: tickets hash, then the player keys of every ticket; ARGV: ticket ids.
+// KEYS: tickets hash, the player keys of every ticket, then the status keys to write.
+// ARGV: ticket count, player key count, status TTL, the ticket ids, then one status JSON per status key.
+// The statuses are written in the same step, so a reader never finds a player neither queued nor settled.
 const CLAIM = `
-for i = 1, #ARGV do
+local tickets, players, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+for i = 4, tickets + 3 do
   if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then return 0 end
 end
-redis.call('HDEL', KEYS[1], unpack(ARGV))
-for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+redis.call('HDEL', KEYS[1], unpack(ARGV, 4, tickets + 3))
+for i = 2, players + 1 do redis.call('DEL', KEYS[i]) end
+for i = players + 2, #KEYS do redis.call('SET', KEYS[i], ARGV[tickets + 2 + i - players], 'EX', ttl) end
 return 1`;
 
 const LEAD = `
@@ -45,13 +54,12 @@ export class RedisTicketQueue implements TicketQueue {
   constructor(private readonly redis: Redis) {}
 
   async enqueue(ticket: Ticket): Promise<void> {
-    const keys = [TICKETS, ...ticket.players.map((p) => playerKey(p.playerId))];
+    const keys = [TICKETS, ...ticket.players.map((p) => playerKey(p.playerId)), ...ticket.players.map((p) => statusKey(p.playerId))];
     const taken = (await this.redis.eval(ENQUEUE, keys.length, ...keys, ticket.id, JSON.stringify(ticket))) as string | null;
     if (taken) {
       const prefix = this.redis.options.keyPrefix ?? '';
       throw new AlreadyQueuedError(taken.slice(prefix.length + 'mm:player:'.length));
     }
-    await this.redis.del(...ticket.players.map((p) => statusKey(p.playerId)));
   }
 
   async cancel(playerId: string): Promise<Ticket | undefined> {
@@ -74,10 +82,11 @@ export class RedisTicketQueue implements TicketQueue {
 
   /** Removes tickets already read, atomically and only if every one of them is still queued. */
   private async claimTickets(tickets: readonly Ticket[], statuses: ReadonlyMap<string, SettledStatus>): Promise<boolean> {
-    const keys = [TICKETS, ...tickets.flatMap((t) => t.players.map((p) => playerKey(p.playerId)))];
-    const claimed = (await this.redis.eval(CLAIM, keys.length, ...keys, ...tickets.map((t) => t.id))) === 1;
-    if (claimed) await this.settle(statuses);
-    return claimed;
+    const players = tickets.flatMap((t) => t.players.map((p) => playerKey(p.playerId)));
+    const keys = [TICKETS, ...players, ...[...statuses.keys()].map(statusKey)];
+    const values = [...statuses.values()].map((status) => JSON.stringify(status));
+    const args = [tickets.length, players.length, SETTLED_STATUS_TTL_SECONDS, ...tickets.map((t) => t.id), ...values];
+    return (await this.redis.eval(CLAIM, keys.length, ...keys, ...args)) === 1;
   }
 
   async settle(statuses: ReadonlyMap<string, SettledStatus>): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { GameModes } from '../games/index.js';
 import type { RoomInfo } from '../protocol/index.js';
 import { Room, type RoomDeps } from './room.js';
-import { RoomError, type RoomOptions, type RoomSettings } from './types.js';
+import { RoomError, type RoomCheckpoint, type RoomOptions, type RoomSettings } from './types.js';
 
 export interface ManagerLimits {
   /** Upper bound of a room's max_players (MAX_CONNECTIONS_PER_ROOM). */
@@ -22,9 +22,11 @@ export interface ManagerLimits {
  */
 export class RoomManager {
   private readonly rooms = new Map<string, Room>();
+  private readonly endListeners: ((roomId: string) => void)[] = [];
   /** Rooms by tick slice: each slice ticks at its own offset within the tick interval. */
   private readonly bySlice: Set<Room>[];
   private cycles = 0;
+  private isDraining = false;
 
   constructor(
     private readonly modes: GameModes,
@@ -48,6 +50,10 @@ export class RoomManager {
     return this.rooms.size;
   }
 
+  roomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
   get playerCount(): number {
     let players = 0;
     for (const room of this.rooms.values()) players += room.playerCount;
@@ -59,17 +65,53 @@ export class RoomManager {
     return Math.min(this.limits.maxPlayersPerRoom, this.settings.game.maxEntities, this.modes.get(gameMode).maxPlayers);
   }
 
+  /** Takes no new rooms from now on (however they are asked for); the rooms here play on to their end. */
+  drain(): void {
+    this.isDraining = true;
+  }
+
+  get draining(): boolean {
+    return this.isDraining;
+  }
+
   create(options: Omit<RoomOptions, 'region'> & { region?: string }): Room {
+    if (this.isDraining) throw new RoomError('draining', 'this node is draining: it takes no new rooms');
     const mode = this.modes.get(options.gameMode);
     const limit = this.seatLimit(mode.name);
     if (!Number.isInteger(options.maxPlayers) || options.maxPlayers < 1 || options.maxPlayers > limit) {
       throw new RoomError('invalid_room', `max_players must be an integer from 1 to ${limit}`);
     }
     const id = `room_${randomBytes(6).toString('hex')}${this.limits.roomIdSuffix ?? ''}`;
-    const room = new Room(id, { ...options, region: options.region ?? 'default' }, mode, this.settings, this.deps);
-    this.rooms.set(id, room);
+    return this.host(new Room(id, { ...options, region: options.region ?? 'default' }, mode, this.settings, this.deps));
+  }
+
+  /**
+   * Carries on a room another node served, from its checkpoint, under its id: its game rebuilt from the record,
+   * its players' seats held for their reconnect. Throws when the room is here already or the node drains.
+   */
+  restore(roomId: string, checkpoint: RoomCheckpoint): Room {
+    if (this.isDraining) throw new RoomError('draining', 'this node is draining: it takes no rooms');
+    if (this.rooms.has(roomId)) throw new RoomError('invalid_room', `room ${roomId} is served here already`);
+    const mode = this.modes.get(checkpoint.state.options.gameMode);
+    return this.host(new Room(roomId, checkpoint.state.options, mode, this.settings, this.deps, checkpoint));
+  }
+
+  /** Stops serving a room another node took over, without ending its match (that node carries it on). */
+  handOver(roomId: string): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    this.forget(room);
+    room.handOver();
+  }
+
+  private host(room: Room): Room {
+    this.rooms.set(room.id, room);
     this.bySlice.reduce((emptiest, slice) => (slice.size < emptiest.size ? slice : emptiest)).add(room);
     return room;
+  }
+
+  find(roomId: string): Room | undefined {
+    return this.rooms.get(roomId);
   }
 
   get(roomId: string): Room {
@@ -88,11 +130,17 @@ export class RoomManager {
     return rooms;
   }
 
+  /** Hears of every room that ends here (removed, retired empty, closed), not of one handed over. */
+  onRoomEnded(listener: (roomId: string) => void): void {
+    this.endListeners.push(listener);
+  }
+
   /** Disposes one room at once (e.g. a match that could not start). */
   async remove(roomId: string): Promise<void> {
     const room = this.rooms.get(roomId);
     if (!room) return;
     this.forget(room);
+    this.ended(room);
     await room.dispose();
   }
 
@@ -121,6 +169,7 @@ export class RoomManager {
     const rooms = [...this.rooms.values()];
     this.rooms.clear();
     for (const slice of this.bySlice) slice.clear();
+    for (const room of rooms) this.ended(room);
     await Promise.allSettled(rooms.map((room) => room.dispose()));
   }
 
@@ -131,8 +180,13 @@ export class RoomManager {
       if (room.emptyFor(now) >= this.limits.emptyRoomTimeoutMs && room.seatsTaken === 0) {
         void room.dispose();
         this.forget(room);
+        this.ended(room);
       }
     }
+  }
+
+  private ended(room: Room): void {
+    for (const listener of this.endListeners) listener(room.id);
   }
 
   private forget(room: Room): void {

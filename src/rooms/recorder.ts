@@ -12,8 +12,10 @@ const inflateAsync = promisify(inflate);
 /** game_replays.format: the src/games replay record, deflated. */
 const REPLAY_FORMAT = 1;
 
-/** Rates a finished game inside the transaction that records it. */
-export type RateGame = (tx: Queryable, gameId: string, results: Pick<FinishedGame, 'players'>) => Promise<unknown>;
+/** What to do once a finished game's transaction has committed: ranks in Redis, notices to players. */
+export type AfterCommit = () => Promise<void>;
+/** Rates a finished game inside the transaction that records it; returns what must wait for the commit. */
+export type RateGame = (tx: Queryable, gameId: string, results: Pick<FinishedGame, 'players'>) => Promise<AfterCommit | undefined>;
 
 /** The outbox kinds of game records, and what each carries (JSON: times in ms, the replay deflated, base64). */
 export const GAME_RECORD = {
@@ -84,7 +86,7 @@ export function gameRecordWriters(db: Database, rate: RateGame): Record<string, 
     },
     [GAME_RECORD.finished]: async (payload) => {
       const game = payload as FinishedPayload;
-      await db.transaction(async (tx) => {
+      const afterCommit = await db.transaction(async (tx) => {
         await insertGame(tx, game, 'in_progress');
         // An abort recorded meanwhile (e.g. by the orphan check) gives way to the results.
         await tx.query(
@@ -99,8 +101,9 @@ export function gameRecordWriters(db: Database, rate: RateGame): Record<string, 
             Buffer.from(game.replay, 'base64'),
           ]);
         }
-        await rate(tx, game.gameId, game.results);
+        return rate(tx, game.gameId, game.results);
       });
+      await afterCommit?.();
     },
     [GAME_RECORD.aborted]: async (payload) => {
       const game = payload as AbortedPayload;
@@ -140,6 +143,11 @@ export class SqlGameRecorder implements GameRecorder {
       this.logger.error({ err: error, game: game.gameId }, 'journaling a started game failed');
     });
     return game.gameId;
+  }
+
+  adopt(gameId: string, match: StartedGame, startedAt: number): void {
+    // The row was written by the node that started the match; only its end is written from here.
+    this.open.set(gameId, { ...match, gameId, node: this.node, startedAt });
   }
 
   async finish(gameId: string, results: FinishedGame): Promise<void> {

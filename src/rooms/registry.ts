@@ -20,8 +20,11 @@ export interface HostedRoom {
   node: string;
 }
 
-/** Where a room lives, for a WebSocket join: in this process, or in a sibling process the connection moves to. */
-export type RoomLocation = { kind: 'here'; room: Room } | { kind: 'sibling'; process: number };
+/**
+ * Where a room lives, for a WebSocket join: in this process, in a sibling process the connection moves to, or on
+ * another node whose address the player connects to (with the seat the owner holds for them).
+ */
+export type RoomLocation = { kind: 'here'; room: Room } | { kind: 'sibling'; process: number } | { kind: 'remote'; node: string; url: string };
 
 /** A libuv TCP handle in transit between processes; opaque everywhere else. */
 export type SocketHandle = { readonly __brand: 'SocketHandle' };

@@ -18,8 +18,10 @@ import {
   type PlayerIdentity,
   type RoomConnection,
   type RoomMetrics,
+  type RoomCheckpoint,
   type RoomOptions,
   type RoomSettings,
+  type RoomState,
 } from './types.js';
 
 interface Member extends PlayerIdentity {
@@ -74,6 +76,7 @@ export class Room {
   private ticksUntilSnapshot = 0;
   /** The recorded game of the match being played (undefined between matches and before the first join). */
   private gameId: string | undefined;
+  private gameStartedAt = 0;
   /** Game-record writes in flight, awaited by dispose() so shutdown loses none. */
   private readonly writes = new Set<Promise<unknown>>();
   private restartAtTick: number | undefined;
@@ -81,20 +84,75 @@ export class Room {
   private readonly tickRate: number;
   private readonly gameSettings: GameSettings;
 
+  /** `restored`: the room carried on from another node's checkpoint (its id and options are the checkpoint's). */
   constructor(
     readonly id: string,
     readonly options: RoomOptions,
     mode: GameMode,
     private readonly settings: RoomSettings,
     private readonly deps: RoomDeps,
+    restored?: RoomCheckpoint,
   ) {
-    this.createdAt = new Date(deps.now());
+    this.createdAt = new Date(restored?.state.createdAt ?? deps.now());
     this.emptySince = deps.now();
-    this.roomIdJson = JSON.stringify(id);
     this.tickRate = settings.game.tickRate;
+    this.roomIdJson = JSON.stringify(id);
     this.ticksPerSnapshot = Math.max(1, Math.round(this.tickRate / settings.snapshotRate));
-    this.gameSettings = settingsFor(mode, settings.game);
-    this.game = mode.create(this.gameSettings, deps.seed());
+    if (!restored) {
+      this.gameSettings = settingsFor(mode, settings.game);
+      this.game = mode.create(this.gameSettings, deps.seed());
+      return;
+    }
+    const { state, record } = restored;
+    this.gameSettings = state.settings;
+    const { game, entities } = mode.resume(state.settings, state.seed, record);
+    this.game = game;
+    const now = deps.now();
+    for (const seat of state.members) {
+      const entity = entities.get(seat.entity);
+      if (entity === undefined) throw new RangeError(`checkpoint of room ${id} seats entity ${seat.entity}, which its record never joined`);
+      // Every player comes back as a seat held for its reconnect (RECONNECT_GRACE from now).
+      this.members.set(seat.id, { id: seat.id, name: seat.name, entity, team: seat.team, connection: undefined, disconnectedAt: now, ackedTick: -1 });
+      this.directory.set(entity, { id: seat.id, name: seat.name });
+    }
+    for (const { playerId, lapsesAt } of state.reservations) this.reservations.set(playerId, lapsesAt);
+    if (state.game) {
+      this.gameId = state.game.id;
+      this.gameStartedAt = state.game.startedAt;
+      deps.recorder.adopt(state.game.id, this.startedGame(), state.game.startedAt);
+    }
+    if (state.finished) this.restartAtTick = game.tick;
+  }
+
+  /** The seed of the match being played: each match has its own replay record. */
+  get matchSeed(): number {
+    return this.game.seed;
+  }
+
+  /**
+   * What another node needs to carry the room on: its state, and its match's replay record from byte
+   * `recordOffset` on (`seed` names the match: a new seed starts a new record). Undefined record: it outgrew its
+   * bound, and the room can no longer be carried on.
+   */
+  checkpoint(recordOffset: number): { state: RoomState; record: Uint8Array | undefined } {
+    const { onReservationLapsed: _callback, ...options } = this.options;
+    const state: RoomState = {
+      options,
+      createdAt: this.createdAt.getTime(),
+      seed: this.game.seed,
+      settings: this.gameSettings,
+      members: [...this.members.values()].map((member) => ({ id: member.id, name: member.name, entity: member.entity, team: member.team })),
+      reservations: [...this.reservations].map(([playerId, lapsesAt]) => ({ playerId, lapsesAt })),
+      finished: this.game.finished,
+      ...(this.gameId ? { game: { id: this.gameId, startedAt: this.gameStartedAt } } : {}),
+    };
+    return { state, record: this.game.replayLogSince(recordOffset) };
+  }
+
+  /** Another node serves the room now: its players are sent there, and its match is left for that node to end. */
+  handOver(): void {
+    this.gameId = undefined;
+    for (const member of this.members.values()) member.connection?.roomMoved(this.id);
   }
 
   get playerCount(): number {
@@ -123,6 +181,11 @@ export class Room {
       status: finished ? 'finished' : this.members.size > 0 ? 'playing' : 'waiting',
       created_at: this.createdAt.toISOString(),
     };
+  }
+
+  /** The game's state now, for readers outside the room's members (the Worker API's GetRoomSnapshot). */
+  state(): SnapshotState {
+    return this.game.snapshot();
   }
 
   players(): RoomPlayer[] {
@@ -277,24 +340,24 @@ export class Room {
       snapshot_rate: this.settings.snapshotRate,
       resumed,
     });
-    this.sendSnapshot(member, encodedSnapshot(this.game.snapshot()));
+    this.sendSnapshot(member, connection, encodedSnapshot(this.game.snapshot()));
   }
 
   private streamSnapshot(): void {
     const encoded = encodedSnapshot(this.game.snapshot());
     this.history.add(encoded.state);
     for (const member of this.members.values()) {
-      if (!member.connection) continue;
-      if (member.connection.congested) {
+      const connection = member.connection;
+      if (!connection) continue;
+      if (connection.congested) {
         this.deps.metrics.snapshotSkipped();
         continue;
       }
-      this.sendSnapshot(member, encoded);
+      this.sendSnapshot(member, connection, encoded);
     }
   }
 
-  private sendSnapshot(member: Member, encoded: EncodedSnapshot): void {
-    const connection = member.connection!;
+  private sendSnapshot(member: Member, connection: RoomConnection, encoded: EncodedSnapshot): void {
     const { state } = encoded;
     const ack = this.game.lastInputSequence(member.entity);
     let bytes: number;
@@ -357,7 +420,12 @@ export class Room {
   }
 
   private startRecording(): void {
-    const match: StartedGame = {
+    this.gameStartedAt = this.deps.now();
+    this.gameId = this.deps.recorder.start(this.startedGame());
+  }
+
+  private startedGame(): StartedGame {
+    return {
       roomId: this.id,
       gameMode: this.options.gameMode,
       region: this.options.region,
@@ -365,7 +433,6 @@ export class Room {
       settings: this.gameSettings,
       ...(this.options.tournamentMatch ? { tournamentMatch: this.options.tournamentMatch } : {}),
     };
-    this.gameId = this.deps.recorder.start(match);
   }
 
   /** Keeps a game-record write until it is durable, for dispose(); a failure is logged, never thrown into the tick. */

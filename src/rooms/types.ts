@@ -13,6 +13,8 @@ export interface RoomConnection {
   readonly congested: boolean;
   /** The room no longer seats this connection's player (left, timed out, match called off). */
   leftRoom(roomId: string): void;
+  /** The room is served by another node now: the client must reconnect to find it there (its seat waits). */
+  roomMoved(roomId: string): void;
 }
 
 export interface PlayerIdentity {
@@ -51,6 +53,33 @@ export interface TournamentMatchRef {
   matchId: string;
 }
 
+/** RoomOptions that travel with a room to another node (callbacks stay behind). */
+export type PortableRoomOptions = Omit<RoomOptions, 'onReservationLapsed'>;
+
+/**
+ * A room as another node needs it to carry it on (JSON): with its game's seed, settings and replay record, the
+ * deterministic game is rebuilt exactly; members come back as seats held for a reconnect.
+ */
+export interface RoomState {
+  options: PortableRoomOptions;
+  createdAt: number;
+  seed: number;
+  settings: GameSettings;
+  /** `entity` as the replay record names it. */
+  members: { id: string; name: string; entity: number; team: number }[];
+  reservations: { playerId: string; lapsesAt: number }[];
+  /** The recorded game the match belongs to, while one is being played. */
+  game?: { id: string; startedAt: number };
+  /** Between two matches: the restored room starts the next one at once. */
+  finished: boolean;
+}
+
+export interface RoomCheckpoint {
+  state: RoomState;
+  /** The current match's replay record (src/games). */
+  record: Uint8Array;
+}
+
 export interface StartedGame {
   roomId: string;
   gameMode: string;
@@ -82,6 +111,8 @@ export interface GameRecorder {
   finish(gameId: string, results: FinishedGame): Promise<void>;
   /** Records a match that ended without results (its room went away); resolves once that cannot be lost. */
   abort(gameId: string): Promise<void>;
+  /** Takes over a match started on another node (its room was carried here), to finish or abort it here. */
+  adopt(gameId: string, match: StartedGame, startedAt: number): void;
 }
 
 /** Counters a room reports into; the node wires them to Prometheus. */
@@ -95,7 +126,10 @@ export interface RoomMetrics {
 type RoomErrorCode =
   | Extract<ErrorCode, 'room_not_found' | 'room_full' | 'not_in_room' | 'already_in_room' | 'peer_not_found'>
   | 'unsupported_game_mode'
-  | 'invalid_room';
+  | 'invalid_room'
+  | 'draining'
+  | 'room_restoring'
+  | 'no_worker';
 
 const ROOM_ERROR_CATEGORY: Record<RoomErrorCode, ErrorCategory> = {
   room_not_found: 'not_found',
@@ -105,6 +139,9 @@ const ROOM_ERROR_CATEGORY: Record<RoomErrorCode, ErrorCategory> = {
   already_in_room: 'conflict',
   unsupported_game_mode: 'invalid',
   invalid_room: 'invalid',
+  draining: 'unavailable',
+  room_restoring: 'unavailable',
+  no_worker: 'unavailable',
 };
 
 /** A room refused something; the code is the protocol's error code, or names a bad room request. */

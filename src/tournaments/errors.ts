@@ -1,4 +1,4 @@
-import { AppError, type ErrorCategory } from '../errors/index.js';
+import { codedError, type ErrorCategory } from '../errors/index.js';
 
 const CATEGORY = {
   tournament_not_found: 'not_found',
@@ -23,10 +23,4 @@ const CATEGORY = {
 export type TournamentErrorCode = keyof typeof CATEGORY;
 
 /** A tournament command was refused; the code says why. */
-export class TournamentError extends AppError {
-  override name = 'TournamentError';
-  declare readonly code: TournamentErrorCode;
-  constructor(code: TournamentErrorCode, message: string) {
-    super(CATEGORY[code], code, message);
-  }
-}
+export class TournamentError extends codedError('TournamentError', CATEGORY) {}

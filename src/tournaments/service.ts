@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Role } from '../api/index.js';
 import type { MatchReport, ReopenResult, TournamentDetails, TournamentEvent, TournamentSettings, TournamentSummary } from '../api/index.js';
-import type { Cache } from '../cache/index.js';
+import { subscribeJson, type Cache } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import type { ServerMessage } from '../protocol/index.js';
 import type { RoomRegistry } from '../rooms/index.js';
@@ -84,16 +84,14 @@ export class TournamentService {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.cache.subscribe(TOURNAMENT_CHANNEL, (message) => {
-      let notice: { player_id: string; notice: MatchReadyNotice };
-      try {
-        notice = JSON.parse(message) as typeof notice;
-      } catch {
-        this.deps.logger.warn('unreadable message on the tournament channel');
-        return;
-      }
-      for (const listener of this.readyListeners) listener(notice.player_id, notice.notice);
-    });
+    this.unsubscribe = await subscribeJson<{ player_id: string; notice: MatchReadyNotice }>(
+      this.cache,
+      TOURNAMENT_CHANNEL,
+      (notice) => {
+        for (const listener of this.readyListeners) listener(notice.player_id, notice.notice);
+      },
+      () => this.deps.logger.warn('unreadable message on the tournament channel'),
+    );
     this.timer = setInterval(() => {
       this.sweeping ??= this.sweep()
         .catch((error: unknown) => this.deps.logger.error({ err: error }, 'tournament sweep failed'))

@@ -33,6 +33,8 @@ export class FakeConnection implements RoomConnection {
   readonly messages: ServerMessage[] = [];
   /** The rooms that told this connection it left them. */
   readonly leftRooms: string[] = [];
+  /** The rooms that told this connection they moved to another node. */
+  readonly movedRooms: string[] = [];
 
   send(message: ServerMessage): number {
     const text = JSON.stringify(message);
@@ -48,6 +50,10 @@ export class FakeConnection implements RoomConnection {
 
   leftRoom(roomId: string): void {
     this.leftRooms.push(roomId);
+  }
+
+  roomMoved(roomId: string): void {
+    this.movedRooms.push(roomId);
   }
 
   /** The types of the messages received, in order. */
@@ -86,6 +92,7 @@ export class FakeRecorder implements GameRecorder {
   readonly started: StartedGame[] = [];
   readonly finished: { gameId: string; results: FinishedGame }[] = [];
   readonly aborted: string[] = [];
+  readonly adopted: { gameId: string; match: StartedGame; startedAt: number }[] = [];
   /** Set to make finish() and abort() reject (after noting the call), as a journal that cannot be written would. */
   failWrites = false;
 
@@ -102,6 +109,10 @@ export class FakeRecorder implements GameRecorder {
   async abort(gameId: string): Promise<void> {
     this.aborted.push(gameId);
     if (this.failWrites) throw new Error('the journal cannot be written');
+  }
+
+  adopt(gameId: string, match: StartedGame, startedAt: number): void {
+    this.adopted.push({ gameId, match, startedAt });
   }
 }
 
