@@ -5,9 +5,14 @@ import { runPrimary, WorkerLink, type IpcChannel } from './cluster/index.js';
 import { ConfigError, VERSION, createLogger, loadConfig, type Config } from './config/index.js';
 import type { GameServer } from './server/index.js';
 
-/** A worker process is a node of its own in logs, metrics and cluster state: `<NODE_NAME>-w<N>`. */
+/**
+ * A worker process is a node of its own in logs, metrics and cluster state: `<NODE_NAME>-w<N>`, with its own
+ * Worker API on WORKER_GRPC_ADDR's port + N − 1 (port 0: a free port each).
+ */
 function workerConfig(config: Config, index: number): Config {
-  return { ...config, server: { ...config.server, nodeName: `${config.server.nodeName}-w${index}` } };
+  const grpc = config.server.workerGrpcAddr;
+  const workerGrpcAddr = grpc && grpc.port !== 0 ? { ...grpc, port: grpc.port + index - 1 } : grpc;
+  return { ...config, server: { ...config.server, nodeName: `${config.server.nodeName}-w${index}`, workerGrpcAddr } };
 }
 
 /** Entry point: `npm start` / `node dist/main.js [--config gateway.toml]`. */

@@ -113,6 +113,10 @@ class FakeServer {
   joinError: ErrorCode | undefined;
   /** Connection attempts to refuse (closed 1006 instead of opening). */
   refuse = 0;
+  /** A frozen server answers nothing and closes nothing (a stopped process). */
+  frozen = false;
+  /** Whether it answers pings (the real server does; off so a test can time its own pong). */
+  answersPings = false;
   private readonly encoder = new SnapshotEncoder();
   private joins = 0;
 
@@ -133,6 +137,8 @@ class FakeServer {
   }
 
   handle(socket: FakeSocket, message: ClientMessage): void {
+    if (this.frozen) return;
+    if (message.type === 'ping' && this.answersPings) socket.deliver({ type: 'pong', ...(message.t !== undefined && { t: message.t }) });
     if (message.type === 'auth') {
       socket.deliver({
         type: 'auth_ok',
@@ -415,6 +421,41 @@ describe('GameV1Client over a fake WebSocket', () => {
     // Sequences carry on: the resumed seat remembers the last applied one.
     expect(client.sendInput({ movement: { x: 1, y: 0, z: 0 } })).toBe(2);
     expect(server.socket.sent('game_input')[0]).toMatchObject({ sequence: 2, ack: 20 });
+  });
+
+  it('gives up a connection to a server that went silent, retries past attempts it never answers, and rejoins', async () => {
+    const { server, client } = await joined();
+    server.answersPings = true;
+    const events: string[] = [];
+    client.on('disconnected', (event) => events.push(`disconnected ${event.code} ${event.willReconnect}`));
+    client.on('reconnecting', (event) => events.push(`reconnecting ${event.attempt}`));
+    // An idle but live server is pinged and answers: the connection stays.
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(events).toEqual([]);
+    expect(server.socket.sent('ping').length).toBeGreaterThanOrEqual(5);
+
+    server.frozen = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(events).toEqual(['disconnected 1006 true', 'reconnecting 1']);
+    // The next attempt's socket opens but its auth is never answered: it too is given up after 5 s.
+    await vi.advanceTimersByTimeAsync(1_000 + 5_000);
+    expect(events).toEqual(['disconnected 1006 true', 'reconnecting 1', 'reconnecting 2']);
+    const reconnected = client.once('reconnected');
+    server.frozen = false;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect((await reconnected).room).toMatchObject({ room_id: ROOM_ID, resumed: true });
+  });
+
+  it('waits for the close when silenceMs is 0', async () => {
+    const server = new FakeServer();
+    const client = new GameV1Client('http://game.test:3000/', { WebSocket: server.WebSocket, fetch: fakeHttp().fetch, reconnect: { silenceMs: 0 } });
+    await client.connect();
+    server.frozen = true;
+    const events: string[] = [];
+    client.on('disconnected', () => events.push('disconnected'));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(events).toEqual([]);
+    expect(server.socket.sent('ping')).toEqual([]);
   });
 
   it('shares one join when the application rejoins the room itself as a reconnect does', async () => {

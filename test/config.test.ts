@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(config.server.bindAddr).toEqual({ host: '0.0.0.0', port: 3000 });
     expect(config.database.url).toBeUndefined();
     expect(config.redis.url).toBeUndefined();
-    expect(config.transport).toMatchObject({ maxConnectionsPerRoom: 100, connectionTimeout: 30, messageQueueSize: 1000 });
+    expect(config.transport).toMatchObject({ maxConnectionsPerRoom: 100, connectionTimeout: 30, messageQueueSize: 1000, wsTransport: 'auto' });
     expect(config.matchmaking).toMatchObject({
       maxWaitTime: 300,
       maxSkillDiff: 200,
@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     });
     expect(config.game).toMatchObject({ tickRate: 60, maxEntities: 10000, snapshotRate: 20 });
     expect(config.monitoring.enableMetrics).toBe(true);
+    expect(config.autoscaling).toEqual({ minServers: 2, maxServers: 20, scaleUpThreshold: 75, scaleDownThreshold: 25, scaleDownStabilization: 300 });
   });
 
   it('reads the seed gateway.toml and worker.toml; env beats .env beats the files', () => {
@@ -107,6 +108,10 @@ enable_metrics = true
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL .* must be one of/],
     [{ MIN_PLAYERS_PER_MATCH: '9' }, /MIN_PLAYERS_PER_MATCH \(9\) must not exceed MAX_PLAYERS_PER_MATCH \(8\)/],
     [{ TICK_RATE: '10' }, /SNAPSHOT_RATE \(20\) must not exceed TICK_RATE \(10\)/],
+    [{ MIN_SERVERS: '21' }, /MIN_SERVERS \(21\) must not exceed MAX_SERVERS \(20\)/],
+    [{ MIN_SERVERS: '0' }, /MIN_SERVERS \(environment\) must be an integer from 1 to 10000, got "0"/],
+    [{ SCALE_DOWN_THRESHOLD: '75' }, /SCALE_DOWN_THRESHOLD \(75\) must be below SCALE_UP_THRESHOLD \(75\)/],
+    [{ SCALE_UP_THRESHOLD: '120' }, /SCALE_UP_THRESHOLD \(environment\) must be a number from 0 to 100, got "120"/],
     [
       { MAX_CONNECTIONS_PER_ROOM: '6' },
       /MAX_PLAYERS_PER_MATCH \(8\) must not exceed MAX_CONNECTIONS_PER_ROOM \(6\) or MAX_ENTITIES \(10000\)/,
@@ -118,7 +123,18 @@ enable_metrics = true
       { WORKERS: '2', DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h', ENABLE_COMPRESSION: 'true' },
       /ENABLE_COMPRESSION cannot be combined with WORKERS=2/,
     ],
+    [
+      { WORKERS: '4', DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h', WORKER_GRPC_ADDR: '127.0.0.1:65534' },
+      /WORKER_GRPC_ADDR's port \+ WORKERS - 1 must be a port/,
+    ],
+    [{ WORKER_GRPC_ADDR: '50051' }, /WORKER_GRPC_ADDR .* must be host:port/],
+    [{ WS_TRANSPORT: 'uwebsockets' }, /WS_TRANSPORT \(environment\) must be one of auto, uws, ws/],
+    [{ WORKERS: '2', DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h', WS_TRANSPORT: 'uws' }, /WS_TRANSPORT=uws cannot be combined with WORKERS=2/],
+    [{ WORKERS: '2', DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h', AGONES: 'true' }, /AGONES cannot be combined with WORKERS=2/],
     [{ WORKERS: '65' }, /WORKERS .* must be an integer from 0 to 64/],
+    [{ LEAGUE_TIERS: 'Bronze,Silver' }, /LEAGUE_TIERS .* must be comma-separated Name:divisions pairs/],
+    [{ LEAGUE_TIERS: 'Gold:4,Gold:2' }, /LEAGUE_TIERS .* must not name a tier twice/],
+    [{ LEAGUE_TIERS: 'Master:0,Gold:4' }, /LEAGUE_TIERS .* must list apex tiers \(0 divisions\) after every tier with divisions/],
   ])('names the key of a bad value: %o', (env, message) => {
     expect(() => loadConfig({ env, cwd: dir() })).toThrow(ConfigError);
     expect(() => loadConfig({ env, cwd: dir() })).toThrow(message);
@@ -141,9 +157,33 @@ enable_metrics = true
     );
   });
 
+  it('reads a league ladder of its own', () => {
+    const config = loadConfig({ env: { LEAGUE_TIERS: 'Iron:2, Steel Elite:3,Legend:0' }, cwd: dir() });
+    expect(config.league.tiers).toEqual([
+      { name: 'Iron', divisions: 2 },
+      { name: 'Steel Elite', divisions: 3 },
+      { name: 'Legend', divisions: 0 },
+    ]);
+  });
+
   it('accepts a match exactly as large as a room allows', () => {
     const config = loadConfig({ env: { MAX_PLAYERS_PER_MATCH: '6', MAX_CONNECTIONS_PER_ROOM: '6', MAX_ENTITIES: '6' }, cwd: dir() });
     expect(config.matchmaking.maxPlayersPerMatch).toBe(6);
+  });
+
+  it('reads the brief\'s [autoscaling] section as settings', () => {
+    const directory = dir();
+    const brief = file(directory, 'gateway.toml', `
+[autoscaling]
+min_servers = 3
+max_servers = 30
+scale_up_threshold = 80.0
+scale_down_threshold = 20.0
+`);
+    const warnings: string[] = [];
+    const config = loadConfig({ env: { SCALE_DOWN_STABILIZATION: '60' }, argv: ['--config', brief], cwd: directory, warn: (message) => warnings.push(message) });
+    expect(config.autoscaling).toEqual({ minServers: 3, maxServers: 30, scaleUpThreshold: 80, scaleDownThreshold: 20, scaleDownStabilization: 60 });
+    expect(warnings).toEqual([]);
   });
 
   it('starts with a warning, not an error, when retired settings are still set', () => {
@@ -152,24 +192,16 @@ enable_metrics = true
 [server]
 worker_endpoint = "http://worker:50051"
 room_manager_endpoint = ""
-
-[autoscaling]
-min_servers = 2
-max_servers = 20
-scale_up_threshold = 75.0
-scale_down_threshold = 25.0
 `);
-    file(directory, '.env', 'SCALE_DOWN_THRESHOLD=25.0\n');
+    file(directory, '.env', 'ROOM_MANAGER_ENDPOINT=http://rooms:50052\n');
     const warnings: string[] = [];
-    const config = loadConfig({ env: { MIN_SERVERS: '2' }, argv: ['--config', old], cwd: directory, warn: (message) => warnings.push(message) });
-    expect(Object.keys(config)).not.toContain('autoscaling');
+    const config = loadConfig({ env: { WORKER_ENDPOINT: 'http://worker:50051' }, argv: ['--config', old], cwd: directory, warn: (message) => warnings.push(message) });
     expect(Object.keys(config.server)).not.toContain('workerEndpoint');
     expect(warnings).toEqual([
       expect.stringMatching(/old\.toml: server\.worker_endpoint is no longer read and is ignored; remove it$/),
       expect.stringMatching(/old\.toml: server\.room_manager_endpoint is no longer read/),
-      expect.stringMatching(/old\.toml: \[autoscaling\] is no longer read and is ignored; remove it \(.*gateway-hpa\.yaml\)/),
-      'MIN_SERVERS (environment) is no longer read and is ignored; remove it',
-      'SCALE_DOWN_THRESHOLD (.env) is no longer read and is ignored; remove it',
+      'WORKER_ENDPOINT (environment) is no longer read and is ignored; remove it',
+      'ROOM_MANAGER_ENDPOINT (.env) is no longer read and is ignored; remove it',
     ]);
     // A typo next to a retired key is still an error.
     const typo = file(directory, 'typo.toml', '[server]\nworker_endpoint = ""\nbind_adr = "0.0.0.0:1"\n');

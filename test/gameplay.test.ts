@@ -136,8 +136,10 @@ describe('seats', () => {
   it('leave → the others get player_left', async () => {
     const stay = await joinedPlayer('Stays');
     const go = await joinedPlayer('Goes', stay.roomId);
+    // Listening first: the notice may reach the other player before the leaver hears its own answer.
+    const notice = waitFor(stay.client, 'player_left');
     await go.client.leaveRoom();
-    const left = await waitFor(stay.client, 'player_left');
+    const left = await notice;
     expect(left).toMatchObject({ reason: 'left', player: { id: go.id } });
     stay.client.close();
     go.client.close();

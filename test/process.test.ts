@@ -41,6 +41,8 @@ describe('the server process', () => {
       const { url, lines } = await listeningUrl(child);
       expect(url, lines.join('\n')).not.toBe('');
       expect(lines.join('\n')).toContain('JWT_SECRET is not set');
+      // Which transport carries /ws, and why, is in the log either way.
+      expect(lines.join('\n')).toMatch(process.env.WS_TRANSPORT === 'ws' ? /WebSocket transport: ws \(WS_TRANSPORT=ws\)/ : /WebSocket transport: uws \(WS_TRANSPORT=auto, native binary loaded\)/);
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
 

@@ -2,6 +2,11 @@ import { BINARY_SUBPROTOCOL, JSON_SUBPROTOCOL, decodeServerFrame, encodeMessage,
 import type {
   LeaderboardDefinition,
   LeaderboardPage,
+  LeaderboardPeriods,
+  LeagueHistory,
+  LeagueInfo,
+  LeagueStanding,
+  DivisionStandings,
   LeaderboardRecord,
   MatchReport,
   PlayerRole,
@@ -16,6 +21,7 @@ import type {
 } from '../../src/api/index.js';
 import type { ClientMessage, ClientMessageOf, ServerMessage, Vec3 } from '../../src/protocol/messages.js';
 import { backoffDelay, resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
+import { SilenceWatchdog } from './watchdog.js';
 import { TypedEmitter } from './emitter.js';
 import { GameV1Error, closeError } from './errors.js';
 import type { AuthOk, ClientEvents, ReconnectedEvent, RoomJoined } from './events.js';
@@ -31,6 +37,7 @@ import {
 } from './session.js';
 import { SnapshotTracker } from './snapshots.js';
 import { LeaderboardRequests, type LeaderboardQuery } from './leaderboards.js';
+import { LeagueRequests } from './leagues.js';
 import { TournamentRequests, type TournamentEventsQuery, type TournamentFilter } from './tournaments.js';
 import { WS_OPEN, frameData, globalWebSocket, serverUrls, type WebSocketConstructor, type WebSocketLike } from './transport.js';
 
@@ -82,6 +89,7 @@ export class GameV1Client {
   private readonly session: AuthSession;
   private readonly tournaments: TournamentRequests;
   private readonly leaderboards: LeaderboardRequests;
+  private readonly leagues: LeagueRequests;
   private readonly snapshots: SnapshotTracker;
   private readonly urls: { http: string; ws: string };
   private readonly encoding: Encoding;
@@ -90,6 +98,7 @@ export class GameV1Client {
   private readonly logger: Logger;
 
   private socket: WebSocketLike | undefined;
+  private readonly watchdog: SilenceWatchdog;
   private authOk: AuthOk | undefined;
   private connecting: Promise<AuthOk> | undefined;
   private pendingAuth: Deferred<AuthOk> | undefined;
@@ -99,6 +108,8 @@ export class GameV1Client {
   private room: RoomJoined | undefined;
   /** The room to rejoin after a reconnect. */
   private resumeRoomId: string | undefined;
+  /** The /ws of the node hosting the room, once a join was sent there (room_elsewhere); else the server's own. */
+  private roomNodeUrl: string | undefined;
   private sequence = 0;
   private closedByUser = false;
   private reconnecting = false;
@@ -109,6 +120,12 @@ export class GameV1Client {
     this.urls = serverUrls(serverUrl);
     this.encoding = options.encoding ?? 'msgpack';
     this.reconnectOptions = resolveReconnectOptions(options.reconnect);
+    this.watchdog = new SilenceWatchdog(
+      this.reconnectOptions.silenceMs,
+      // Only once authenticated: until then the one answer that counts is auth_ok.
+      () => this.authOk !== undefined && this.send({ type: 'ping', t: Date.now() }),
+      () => this.onSilence(),
+    );
     this.WebSocketImpl = options.WebSocket ?? globalWebSocket();
     this.logger = options.logger ?? {};
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -116,6 +133,7 @@ export class GameV1Client {
     this.session = new AuthSession(this.urls.http, (input, init) => fetchImpl(input, init));
     this.tournaments = new TournamentRequests(this.session);
     this.leaderboards = new LeaderboardRequests(this.session);
+    this.leagues = new LeagueRequests(this.session);
     this.snapshots = new SnapshotTracker((tick) => this.sendSnapshotAck(tick), this.logger);
   }
 
@@ -200,9 +218,14 @@ export class GameV1Client {
     return this.leaderboards.list();
   }
 
-  /** A period's records: the top, or `around` one player. */
+  /** A period's records: the top, `around` one player, or only some `players`. */
   getLeaderboard(id: string, options?: LeaderboardQuery): Promise<LeaderboardPage> {
     return this.leaderboards.get(id, options);
+  }
+
+  /** The board's current period and its closed ones (ids to read with `{ period }`), newest first. */
+  leaderboardPeriods(id: string): Promise<LeaderboardPeriods> {
+    return this.leaderboards.periods(id);
   }
 
   /** The logged-in player's record with its neighbours (no records when the player has none). */
@@ -218,6 +241,35 @@ export class GameV1Client {
   /** Admins only: a score is the server's word. */
   submitScore(id: string, score: ScoreSubmission): Promise<LeaderboardRecord> {
     return this.leaderboards.submit(id, score);
+  }
+
+  // ---- leagues -------------------------------------------------------------------------------------
+
+  /** The league's game mode, tiers, rules and seasons. */
+  league(): Promise<LeagueInfo> {
+    return this.leagues.info();
+  }
+
+  /** The logged-in player's standing this season (or in `season`); fails with not_a_member before a league game. */
+  myLeagueStanding(season?: number): Promise<LeagueStanding> {
+    return this.leagues.mine(season);
+  }
+
+  myLeagueHistory(): Promise<LeagueHistory> {
+    return this.leagues.myHistory();
+  }
+
+  leagueStanding(playerId: string, season?: number): Promise<LeagueStanding> {
+    return this.leagues.player(playerId, season);
+  }
+
+  leagueHistory(playerId: string): Promise<LeagueHistory> {
+    return this.leagues.playerHistory(playerId);
+  }
+
+  /** A division group's table (`division_id` from a standing), zones included. */
+  leagueDivision(season: number, divisionId: string): Promise<DivisionStandings> {
+    return this.leagues.division(season, divisionId);
   }
 
   // ---- tournaments ---------------------------------------------------------------------------------
@@ -419,19 +471,22 @@ export class GameV1Client {
     this.pendingAuth = auth;
     let socket: WebSocketLike;
     try {
-      socket = new this.WebSocketImpl(this.urls.ws, [this.encoding === 'msgpack' ? BINARY_SUBPROTOCOL : JSON_SUBPROTOCOL]);
+      socket = new this.WebSocketImpl(this.roomNodeUrl ?? this.urls.ws, [this.encoding === 'msgpack' ? BINARY_SUBPROTOCOL : JSON_SUBPROTOCOL]);
     } catch (error) {
       this.pendingAuth = undefined;
       return Promise.reject(error);
     }
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    this.watchdog.start();
     // Handlers check identity so a socket we replaced cannot disturb the current one.
     socket.onopen = () => {
       if (socket === this.socket) this.send({ type: 'auth', token });
     };
     socket.onmessage = (event) => {
-      if (socket === this.socket) this.onFrame(event.data);
+      if (socket !== this.socket) return;
+      this.watchdog.heard();
+      this.onFrame(event.data);
     };
     socket.onclose = (event) => {
       if (socket === this.socket) this.onClose(event.code, event.reason);
@@ -445,24 +500,38 @@ export class GameV1Client {
   /** Detaches and closes the current socket without treating it as a disconnect. */
   private dropSocket(): void {
     this.failPending(new GameV1Error('connection_closed', 'connection replaced'));
-    const socket = this.socket;
-    if (!socket) return;
-    this.socket = undefined;
+    this.detachSocket('replaced by a new connection');
     this.authOk = undefined;
+  }
+
+  /** The server went silent: the socket is given up and handled as closed (the reconnect loop takes over). */
+  private onSilence(): void {
+    if (!this.detachSocket('no answer from the server')) return;
+    this.onClose(1006, 'no answer from the server');
+  }
+
+  /** Unhooks and closes the current socket; false when there is none. */
+  private detachSocket(reason: string): boolean {
+    this.watchdog.stop();
+    const socket = this.socket;
+    if (!socket) return false;
+    this.socket = undefined;
     socket.onopen = socket.onmessage = socket.onclose = null;
     // Keep an error handler: `ws` emits 'error' when a socket still connecting is closed, and an
     // EventEmitter without listeners would turn that into an uncaught exception.
     socket.onerror = () => undefined;
     try {
-      socket.close(1000, 'replaced by a new connection');
+      socket.close(1000, reason);
     } catch {
       // Closing a socket that never opened may throw in some implementations; it is gone either way.
     }
+    return true;
   }
 
   private onClose(code: number, reason: string): void {
     const wasAuthenticated = this.authOk !== undefined;
     const roomId = this.room?.room_id;
+    this.watchdog.stop();
     this.socket = undefined;
     this.authOk = undefined;
     this.room = undefined;
@@ -554,6 +623,8 @@ export class GameV1Client {
       }
       case 'match_started':
         return this.emitter.emit('match_started', message);
+      case 'room_elsewhere':
+        return void this.followRoom(message.room_id, message.url);
       case 'match_found':
         return this.emitter.emit('match_found', message);
       case 'match_cancelled':
@@ -562,6 +633,8 @@ export class GameV1Client {
         return this.emitter.emit('match_ended', message);
       case 'tournament_match_ready':
         return this.emitter.emit('tournament_match_ready', message);
+      case 'league_update':
+        return this.emitter.emit('league_update', message);
       case 'chat':
         return this.emitter.emit('chat', message);
       case 'webrtc_offer':
@@ -596,6 +669,29 @@ export class GameV1Client {
     }
   }
 
+  /**
+   * The room of the pending join is played on another node: connect there (the same player, the same token) and
+   * send the join again; the seat waits there. A node that sends it on once more ends the join (room_not_found).
+   */
+  private async followRoom(roomId: string, url: string): Promise<void> {
+    const join = this.pendingJoin;
+    if (!join || join.roomId !== roomId) return;
+    this.pendingJoin = undefined; // replacing the socket must not fail this join
+    if (url === this.roomNodeUrl) {
+      join.result.reject(new GameV1Error('room_not_found', `room ${roomId} was sent on again from the node it was sent to`));
+      return;
+    }
+    this.roomNodeUrl = url;
+    try {
+      await this.openSocket();
+    } catch (error) {
+      join.result.reject(error instanceof GameV1Error ? error : new GameV1Error('connection_failed', `cannot reach the room's node at ${url}`));
+      return;
+    }
+    this.pendingJoin = join;
+    this.send({ type: 'join_room', room_id: roomId });
+  }
+
   // ---- reconnection -------------------------------------------------------------------------------
 
   private async reconnectLoop(): Promise<void> {
@@ -618,6 +714,8 @@ export class GameV1Client {
           return;
         } catch (error) {
           this.dropSocket();
+          // The room's node may be gone: the next attempt goes through the server, which knows where it went.
+          this.roomNodeUrl = undefined;
           lastError = error;
           this.logger.debug?.(`reconnect attempt ${attempts} failed`, error);
           if (!(error instanceof GameV1Error)) continue;

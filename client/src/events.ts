@@ -68,6 +68,8 @@ export interface ClientEvents {
   /** The match was called off because a player did not show up; `requeued` says whether you wait again. */
   match_cancelled: ServerMessageOf<'match_cancelled'>;
   match_ended: ServerMessageOf<'match_ended'>;
+  /** This player's league standing moved (placed, promoted, relegated); /api/leagues/me has the whole standing. */
+  league_update: ServerMessageOf<'league_update'>;
   /** A tournament match of this player has a room reserved for both players: joinRoom(room_id) before join_deadline. */
   tournament_match_ready: ServerMessageOf<'tournament_match_ready'>;
   chat: ServerMessageOf<'chat'>;

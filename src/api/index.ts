@@ -23,4 +23,7 @@ export {
   TournamentSummary,
   WithdrawRequest,
 } from './tournaments.js';
-export { LeaderboardDefinition, LeaderboardId, LeaderboardList, LeaderboardPage, LeaderboardPeriod, LeaderboardRecord, ScoreSubmission } from './leaderboards.js';
+export { LeaderboardDefinition, LeaderboardId, LeaderboardList, LeaderboardPage, LeaderboardPeriod, LeaderboardPeriods, LeaderboardRecord, ScoreSubmission } from './leaderboards.js';
+export { DivisionRow, DivisionStandings, LeagueHistory, LeagueInfo, LeagueRung, LeagueStanding, type LeagueUpdate } from './leagues.js';
+export { AutoscaleRecommendation, FleetAutoscaleResponse, FleetAutoscaleReview, ScalingReason } from './autoscaling.js';
+export { ClusterNode, ClusterNodes } from './cluster.js';

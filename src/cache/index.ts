@@ -17,3 +17,25 @@ export async function openCache(settings: CacheSettings, hooks: CacheHooks = {})
     ? RedisCache.connect({ url: settings.url, poolSize: settings.poolSize, keyPrefix: settings.keyPrefix }, hooks)
     : new MemoryCache();
 }
+
+/**
+ * Subscribes to a channel whose messages are JSON; one that does not parse is skipped and `unreadable` told,
+ * so a bad publisher cannot break the subscribers.
+ */
+export function subscribeJson<T>(
+  cache: Pick<Cache, 'subscribe'>,
+  channel: string,
+  handler: (message: T) => void,
+  unreadable: () => void,
+): Promise<() => Promise<void>> {
+  return cache.subscribe(channel, (text) => {
+    let message: T;
+    try {
+      message = JSON.parse(text) as T;
+    } catch {
+      unreadable();
+      return;
+    }
+    handler(message);
+  });
+}

@@ -31,28 +31,32 @@ const camelToSnake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLow
  * (an unknown TOML key is otherwise an error) and is told the setting is ignored.
  */
 const RETIRED = {
-  sections: ['autoscaling'],
   keys: ['server.worker_endpoint', 'server.room_manager_endpoint'],
-  env: ['WORKER_ENDPOINT', 'ROOM_MANAGER_ENDPOINT', 'MIN_SERVERS', 'MAX_SERVERS', 'SCALE_UP_THRESHOLD', 'SCALE_DOWN_THRESHOLD'],
+  env: ['WORKER_ENDPOINT', 'ROOM_MANAGER_ENDPOINT'],
 };
 const IGNORED = 'is no longer read and is ignored; remove it';
 
-export function configFilesFrom(argv: readonly string[]): string[] {
+/** The command line: `--config file.toml` (repeatable) and `--role all|gateway|worker` (wins over ROLE). */
+export function parseArguments(argv: readonly string[]): { files: string[]; role?: string } {
   const files: string[] = [];
+  let role: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--config') {
-      const next = argv[i + 1];
-      if (!next || next.startsWith('--')) throw new ConfigError('--config needs a file path');
-      files.push(next);
-      i++;
-    } else if (arg.startsWith('--config=')) {
-      files.push(arg.slice('--config='.length));
-    } else {
-      throw new ConfigError(`unknown argument ${arg} (usage: gamev1 [--config file.toml]...)`);
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag !== '--config' && flag !== '--role') {
+      throw new ConfigError(`unknown argument ${arg} (usage: gamev1 [--config file.toml]... [--role all|gateway|worker])`);
     }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (!next || next.startsWith('--')) throw new ConfigError(flag === '--config' ? '--config needs a file path' : '--role needs all, gateway or worker');
+      value = next;
+      i++;
+    }
+    if (flag === '--config') files.push(value);
+    else role = value;
   }
-  return files;
+  return role === undefined ? { files } : { files, role };
 }
 
 function readToml(path: string): TomlTable {
@@ -71,15 +75,11 @@ function readToml(path: string): TomlTable {
 
 /**
  * Checks a TOML file only uses known sections and keys, so a typo is an error instead of a silent default.
- * Returns a note for each retired section or key it ignores.
+ * Returns a note for each retired key it ignores.
  */
 function checkTomlKeys(table: TomlTable, path: string): string[] {
   const notes: string[] = [];
   for (const [section, body] of Object.entries(table)) {
-    if (RETIRED.sections.includes(section)) {
-      notes.push(`${path}: [${section}] ${IGNORED} (replicas are scaled by the orchestrator, e.g. deploy/k8s/gateway-hpa.yaml)`);
-      continue;
-    }
     const known = (SETTINGS as Record<string, Record<string, Setting<unknown>>>)[section];
     if (!known) {
       throw new ConfigError(`${path}: unknown section [${section}] (known: ${Object.keys(SETTINGS).join(', ')})`);
@@ -117,9 +117,10 @@ const nonEmpty = (value: string | undefined) => (value === undefined || value ==
 
 /** Loads and validates the configuration: environment > .env > TOML files > defaults. */
 export function loadConfig(options: LoadOptions = {}): Config {
-  const env = options.env ?? process.env;
+  const args = parseArguments(options.argv ?? []);
+  const env = args.role === undefined ? (options.env ?? process.env) : { ...(options.env ?? process.env), ROLE: args.role };
   const notes: string[] = [];
-  const tables = configFilesFrom(options.argv ?? []).map((path) => {
+  const tables = args.files.map((path) => {
     const table = readToml(path);
     notes.push(...checkTomlKeys(table, path));
     return { path, table };
@@ -159,7 +160,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
 }
 
 function checkRelations(config: Config): void {
-  const { matchmaking, transport, game, server } = config;
+  const { matchmaking, transport, game, server, autoscaling } = config;
   const clustered = server.workers !== 1;
   const rules: [boolean, string][] = [
     [game.snapshotRate <= game.tickRate, `SNAPSHOT_RATE (${game.snapshotRate}) must not exceed TICK_RATE (${game.tickRate})`],
@@ -173,6 +174,15 @@ function checkRelations(config: Config): void {
         `(${transport.maxConnectionsPerRoom}) or MAX_ENTITIES (${game.maxEntities}): a formed match plays in one room`,
     ],
     [
+      autoscaling.minServers <= autoscaling.maxServers,
+      `MIN_SERVERS (${autoscaling.minServers}) must not exceed MAX_SERVERS (${autoscaling.maxServers})`,
+    ],
+    [
+      autoscaling.scaleDownThreshold < autoscaling.scaleUpThreshold,
+      `SCALE_DOWN_THRESHOLD (${autoscaling.scaleDownThreshold}) must be below SCALE_UP_THRESHOLD (${autoscaling.scaleUpThreshold}): ` +
+        'between the two the replica count holds still',
+    ],
+    [
       transport.maxConnectionsPerRoom <= transport.maxConnections,
       `MAX_CONNECTIONS_PER_ROOM (${transport.maxConnectionsPerRoom}) must not exceed MAX_CONNECTIONS (${transport.maxConnections})`,
     ],
@@ -183,6 +193,31 @@ function checkRelations(config: Config): void {
     [
       !clustered || !transport.enableCompression,
       `ENABLE_COMPRESSION cannot be combined with WORKERS=${server.workers}: compressed connections cannot move between processes`,
+    ],
+    [
+      !clustered || server.workerGrpcAddr === undefined || server.workerGrpcAddr.port === 0 || server.workerGrpcAddr.port + server.workers - 1 <= 65_535,
+      `WORKER_GRPC_ADDR's port + WORKERS - 1 must be a port: with WORKERS=${server.workers} process N serves its Worker API on port + N - 1`,
+    ],
+    [
+      server.role === 'all' || (config.redis.url !== undefined && config.database.url !== undefined),
+      `ROLE=${server.role} needs REDIS_URL and DATABASE_URL: gateways and workers share the node directory (Redis) and the database`,
+    ],
+    [
+      server.role !== 'gateway' || (!clustered && server.workerGrpcAddr === undefined && !server.agones),
+      'ROLE=gateway hosts no rooms: WORKERS, WORKER_GRPC_ADDR and AGONES are for processes that do (run several gateways as separate processes)',
+    ],
+    [
+      server.role !== 'worker' || server.workerGrpcAddr !== undefined,
+      'ROLE=worker needs WORKER_GRPC_ADDR (e.g. 0.0.0.0:50051): gateways place rooms on workers through the Worker API',
+    ],
+    [
+      !clustered || transport.wsTransport !== 'uws',
+      `WS_TRANSPORT=uws cannot be combined with WORKERS=${server.workers}: a uWebSockets socket cannot move to the process ` +
+        'hosting its room (use ws or auto, or run the processes as separate nodes, each on its own port)',
+    ],
+    [
+      !clustered || !server.agones,
+      `AGONES cannot be combined with WORKERS=${server.workers}: one Agones GameServer is one process`,
     ],
   ];
   const broken = rules.filter(([ok]) => !ok).map(([, message]) => message);

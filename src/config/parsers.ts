@@ -99,3 +99,22 @@ export function emailList(raw: string): string[] {
   if (bad !== undefined) throw new InvalidValue(`${bad} is not an email address`);
   return emails;
 }
+
+export interface TierSetting {
+  name: string;
+  /** 0: an apex tier (one pool of points, no divisions). */
+  divisions: number;
+}
+
+/** `Bronze:4,Silver:4,…,Master:0`: league tiers lowest first, each with its divisions; apex tiers (0) last. */
+export function tierList(raw: string): TierSetting[] {
+  const tiers = raw.split(',').map((entry) => {
+    const match = /^\s*([A-Za-z][A-Za-z0-9 _-]{0,31}?)\s*:\s*(\d)\s*$/.exec(entry);
+    if (!match) throw new InvalidValue('must be comma-separated Name:divisions pairs (divisions 0-9, 0 for an apex tier), e.g. Bronze:4,Silver:4,Master:0');
+    return { name: match[1]!, divisions: Number(match[2]) };
+  });
+  if (new Set(tiers.map((tier) => tier.name)).size !== tiers.length) throw new InvalidValue('must not name a tier twice');
+  const firstApex = tiers.findIndex((tier) => tier.divisions === 0);
+  if (firstApex >= 0 && tiers.slice(firstApex).some((tier) => tier.divisions > 0)) throw new InvalidValue('must list apex tiers (0 divisions) after every tier with divisions');
+  return tiers;
+}

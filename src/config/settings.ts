@@ -13,6 +13,7 @@ import {
   integer,
   optional,
   text,
+  tierList,
   url,
   type Setting,
 } from './parsers.js';
@@ -26,6 +27,36 @@ export const SETTINGS = {
       default: '0.0.0.0:3000',
       parse: hostPort,
       doc: 'host:port the gateway (HTTP API, /ws, /metrics) listens on. Port 0 picks a free port.',
+    },
+    workerGrpcAddr: {
+      env: 'WORKER_GRPC_ADDR',
+      default: '',
+      parse: optional(hostPort),
+      doc:
+        'host:port serving the gRPC Worker API (proto/worker.proto): the control plane of this process\'s rooms (create, seat, ' +
+        'input, snapshot, health, drain, load), never game frames. Port 0 picks a free port. Empty: not served. With WORKERS=N, ' +
+        'process k serves its own on port + k - 1 (port 0: a free port each).',
+    },
+    publicUrl: {
+      env: 'PUBLIC_URL',
+      default: '',
+      parse: optional(url(['http:', 'https:'])),
+      doc: 'URL players and other nodes reach this node at, announced in the node directory. Empty: http://NODE_NAME:<gateway port>.',
+    },
+    region: {
+      env: 'NODE_REGION',
+      default: 'default',
+      parse: text(1, 32, /^[a-z0-9][a-z0-9_-]*$/),
+      doc: 'Region this node announces in the node directory (a matchmaking region, e.g. eu-west).',
+    },
+    role: {
+      env: 'ROLE',
+      default: 'all',
+      parse: enumOf(['all', 'gateway', 'worker'] as const),
+      doc:
+        'What this process does (also `--role`): all (one process does everything; what `npm start` runs), gateway (HTTP API, ' +
+        'WebSocket, matchmaking, tournaments; hosts no rooms: places them on workers) or worker (hosts rooms and serves the ' +
+        'Worker API). gateway and worker need REDIS_URL and DATABASE_URL (shared); worker needs WORKER_GRPC_ADDR.',
     },
     nodeName: {
       env: 'NODE_NAME',
@@ -52,6 +83,23 @@ export const SETTINGS = {
       doc:
         'Server processes on this host sharing the gateway port, each running its share of the rooms; a player is moved to ' +
         'the process of the room they join. 1: one process. 0: one per CPU core. More than one needs DATABASE_URL and REDIS_URL.',
+    },
+    checkpointInterval: {
+      env: 'ROOM_CHECKPOINT_INTERVAL',
+      default: '500',
+      parse: integer(0, 60_000),
+      doc:
+        'Milliseconds between checkpoints of every room to Redis (state and replay record), from which another node carries a ' +
+        'room on when this one dies: at most this much play is lost. 0: rooms die with their node. Needs REDIS_URL; only with WORKERS=1.',
+    },
+    agones: {
+      env: 'AGONES',
+      default: 'false',
+      parse: boolean,
+      doc:
+        'Run as an Agones GameServer (deploy/k8s/worker-fleet.yaml): connect to the SDK sidecar (AGONES_SDK_GRPC_PORT, default ' +
+        '9357), mark Ready once serving, ping health every 2 s while the tick loop runs, label the room count, shut down on close. ' +
+        'No sidecar within 5 s: logged, and the process runs on without Agones. Only with WORKERS=1.',
     },
     logLevel: {
       env: 'LOG_LEVEL',
@@ -122,6 +170,15 @@ export const SETTINGS = {
     },
   },
   transport: {
+    wsTransport: {
+      env: 'WS_TRANSPORT',
+      default: 'auto',
+      parse: enumOf(['auto', 'uws', 'ws'] as const),
+      doc:
+        'What carries /ws: uws (uWebSockets.js, native; fails to start where its binary cannot load), ws, or auto (uws when ' +
+        'its binary loads and the node is one process, else ws; a node of WORKERS > 1 moves sockets between processes, ' +
+        'which only ws can). Logged at start.',
+    },
     maxConnections: {
       env: 'MAX_CONNECTIONS',
       default: '10000',
@@ -297,6 +354,40 @@ export const SETTINGS = {
       doc: 'Rated games after which a player leaves the provisional K-factor.',
     },
   },
+  league: {
+    gameMode: {
+      env: 'LEAGUE_GAME_MODE',
+      default: '',
+      parse: optional(text(1, 64)),
+      doc: 'The game mode whose rated games award league points. Empty: the default game mode (the first one).',
+    },
+    seasonLength: {
+      env: 'LEAGUE_SEASON_LENGTH',
+      default: '2419200',
+      parse: seconds(60, 31_536_000),
+      doc: 'Seconds a league season lasts (default 28 days); the next starts when one ends, with promotions, relegations and a soft reset.',
+    },
+    tiers: {
+      env: 'LEAGUE_TIERS',
+      default: 'Bronze:4,Silver:4,Gold:4,Platinum:4,Diamond:4,Master:0,Grandmaster:0',
+      parse: tierList,
+      doc:
+        'League tiers lowest first as Name:divisions (0: an apex tier, ordered by points, listed last). Divisional tiers ' +
+        'promote and relegate the top and bottom 10 % of each group at the season end, apex tiers the top 3 and bottom 20 %.',
+    },
+    divisionSize: {
+      env: 'LEAGUE_DIVISION_SIZE',
+      default: '50',
+      parse: integer(2, 10_000),
+      doc: 'Most players in one division group (cohort); promotion and relegation zones are counted per group.',
+    },
+    placementGames: {
+      env: 'LEAGUE_PLACEMENT_GAMES',
+      default: '5',
+      parse: integer(1, 100),
+      doc: 'Games a player plays each season before a tier is shown; the last one places the player by rating.',
+    },
+  },
   monitoring: {
     enableMetrics: {
       env: 'ENABLE_METRICS',
@@ -309,6 +400,40 @@ export const SETTINGS = {
       default: '',
       parse: optional(hostPort),
       doc: 'Extra host:port serving only /metrics (e.g. 0.0.0.0:9090). Empty: /metrics on the gateway port only.',
+    },
+  },
+  autoscaling: {
+    minServers: {
+      env: 'MIN_SERVERS',
+      default: '2',
+      parse: integer(1, 10_000),
+      doc: 'Fewest replicas the autoscaling recommendation (GET /autoscale/recommendation, the Agones webhook, the gamev1_autoscale_* gauges) asks for.',
+    },
+    maxServers: {
+      env: 'MAX_SERVERS',
+      default: '20',
+      parse: integer(1, 10_000),
+      doc: 'Most replicas the autoscaling recommendation asks for.',
+    },
+    scaleUpThreshold: {
+      env: 'SCALE_UP_THRESHOLD',
+      default: '75.0',
+      parse: float(0, 100),
+      doc:
+        'Average utilization (percent of capacity: the busier of connections / MAX_CONNECTIONS and tick time / tick budget) above ' +
+        'which replicas are added at once, enough to bring it back halfway between the two thresholds.',
+    },
+    scaleDownThreshold: {
+      env: 'SCALE_DOWN_THRESHOLD',
+      default: '25.0',
+      parse: float(0, 100),
+      doc: 'Average utilization (percent) below which replicas are removed, once it has stayed there for SCALE_DOWN_STABILIZATION seconds.',
+    },
+    scaleDownStabilization: {
+      env: 'SCALE_DOWN_STABILIZATION',
+      default: '300',
+      parse: seconds(0, 86_400),
+      doc: 'Seconds utilization must stay below SCALE_DOWN_THRESHOLD before replicas are removed, so a brief dip does not drop servers players are about to need.',
     },
   },
   auth: {

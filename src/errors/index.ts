@@ -39,3 +39,18 @@ export class AppError extends Error {
 }
 
 export const unauthorized = (code: string, message: string) => new AppError('unauthenticated', code, message);
+
+/**
+ * The error class of a subsystem whose codes each map to one category, e.g.
+ * `class LeaderboardError extends codedError('LeaderboardError', { board_not_found: 'not_found' }) {}`.
+ * The code type is the table's keys, so a subsystem cannot throw a code it did not declare.
+ */
+export function codedError<const Codes extends Record<string, ErrorCategory>>(name: string, categories: Codes) {
+  return class extends AppError {
+    override name = name;
+    declare readonly code: keyof Codes & string;
+    constructor(code: keyof Codes & string, message: string) {
+      super(categories[code]!, code, message);
+    }
+  };
+}

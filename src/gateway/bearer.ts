@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessClaims, AuthService } from '../auth/index.js';
-import { unauthorized } from '../errors/index.js';
+import type { AccessClaims, AuthService, Roles } from '../auth/index.js';
+import { AppError, unauthorized } from '../errors/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,6 +23,11 @@ export function requireAccessToken(auth: AuthService) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     request.player = await auth.authenticate(bearerToken(request));
   };
+}
+
+/** Refuses (403) a logged-in caller who is not an admin; `action` names what was refused. */
+export async function requireAdmin(roles: Roles, playerId: string, action: string): Promise<void> {
+  if ((await roles.of(playerId)) !== 'admin') throw new AppError('forbidden', 'forbidden', `${action} needs the admin role`);
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];

@@ -19,12 +19,18 @@ import type { Leaderboard } from '../leaderboard/index.js';
 import type { Leaderboards } from '../leaderboards/index.js';
 import { leaderboardRoutes } from './routes/leaderboard.js';
 import { leaderboardsRoutes } from './routes/leaderboards.js';
+import { leagueRoutes } from './routes/leagues.js';
+import { clusterRoutes } from './routes/cluster.js';
+import type { Directory } from '../directory/index.js';
+import type { Leagues } from '../leagues/index.js';
 import type { GameModes } from '../games/index.js';
 import type { RoomRegistry } from '../rooms/index.js';
+import type { Autoscaler } from '../autoscaling/index.js';
+import { autoscalingRoutes } from './routes/autoscaling.js';
 import { ErrorResponse } from './schemas.js';
 
 export { bearerToken, requireAccessToken } from './bearer.js';
-export { WebSocketGateway, CloseCode, type WebSocketSettings } from './ws/index.js';
+export { WebSocketGateway, CloseCode, publishPlayerNotice, transportOptions, type WebSocketSettings } from './ws/index.js';
 
 export interface GatewayDeps {
   auth: AuthService;
@@ -35,6 +41,8 @@ export interface GatewayDeps {
   matchmaking: MatchmakingService;
   leaderboard: Leaderboard;
   leaderboards: Leaderboards;
+  leagues: Leagues;
+  directory: Pick<Directory, 'nodes'>;
   tournaments: TournamentService;
   roles: Roles;
   db: Database;
@@ -43,8 +51,12 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** What /metrics serves: this process's metrics, or every process's on a multi-process node. */
   metricsSource: MetricsSource;
+  /** Answers GET /autoscale/recommendation and the Agones webhook. */
+  autoscaler: Autoscaler;
   logger: Logger;
   nodeName: string;
+  /** True once the node drains (shutting down, or the Worker API's Drain): /healthz answers 503. */
+  draining: () => boolean;
   trustProxy: boolean;
   enableMetrics: boolean;
   version: string;
@@ -119,8 +131,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(matchmakingRoutes({ auth: deps.auth, matchmaking: deps.matchmaking, leaderboard: deps.leaderboard }));
   await app.register(leaderboardRoutes(deps.leaderboard));
   await app.register(leaderboardsRoutes({ auth: deps.auth, leaderboards: deps.leaderboards, roles: deps.roles }));
+  await app.register(leagueRoutes({ auth: deps.auth, leagues: deps.leagues }));
+  await app.register(clusterRoutes({ auth: deps.auth, roles: deps.roles, directory: deps.directory }));
   await app.register(tournamentRoutes({ auth: deps.auth, tournaments: deps.tournaments, roles: deps.roles }));
-  await app.register(healthRoutes({ db: deps.db, cache: deps.cache, outbox: deps.outbox, nodeName: deps.nodeName }));
+  await app.register(healthRoutes({ db: deps.db, cache: deps.cache, outbox: deps.outbox, nodeName: deps.nodeName, draining: deps.draining }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));
+  await app.register(autoscalingRoutes(deps.autoscaler));
   return app;
 }

@@ -43,7 +43,9 @@ const CheckResult = Type.Object({
 });
 
 export const HealthResponse = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('draining')], {
+    description: 'draining (503): the node shuts down or was drained; it takes no new players or rooms',
+  }),
   node: Type.String(),
   uptime_seconds: Type.Number(),
   checks: Type.Object({

@@ -76,6 +76,15 @@ export class Metrics implements MetricsSource {
   readonly matchSkillSpread: Histogram<'game_mode'>;
   readonly matchmakingTimeouts: Counter;
   readonly tournamentEvents: Counter<'type'>;
+  readonly leaderboardPeriodsClosed: Counter;
+  readonly leaderboardRebuilds: Counter;
+  readonly leagueUpdates: Counter<'kind' | 'reason'>;
+  readonly roomRestores: Counter<'outcome'>;
+  readonly roomRestoreSeconds: Histogram;
+  readonly roomCheckpointAge: Gauge;
+  readonly roomCheckpoints: Counter;
+  readonly roomCheckpointBytes: Counter;
+  readonly roomsUnrecoverable: Counter;
 
   constructor(nodeName: string) {
     const registers = [this.registry];
@@ -197,6 +206,54 @@ export class Metrics implements MetricsSource {
       labelNames: ['type'],
       registers,
     });
+    this.leaderboardPeriodsClosed = new Counter({
+      name: 'gamev1_leaderboard_periods_closed_total',
+      help: 'Leaderboard periods this node closed (each ended period is closed by exactly one node).',
+      registers,
+    });
+    this.leaderboardRebuilds = new Counter({
+      name: 'gamev1_leaderboard_rebuilds_total',
+      help: 'Leaderboard rank indexes this node found behind the database and rebuilt from it.',
+      registers,
+    });
+    this.leagueUpdates = new Counter({
+      name: 'gamev1_league_updates_total',
+      help: 'League placements, promotions and relegations this node decided, by kind and reason (points: a game; season_end).',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
+    this.roomRestores = new Counter({
+      name: 'gamev1_room_restores_total',
+      help: 'Rooms of dead nodes this node took over: restored, or lost (no_checkpoint, restore_failed).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.roomRestoreSeconds = new Histogram({
+      name: 'gamev1_room_restore_seconds',
+      help: 'Time from taking over the lease of a dead node\'s room to serving it here (checkpoint read and game rebuilt).',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.roomCheckpointAge = new Gauge({
+      name: 'gamev1_room_checkpoint_age_seconds',
+      help: 'Age of the oldest checkpoint among the rooms this node serves: at most this much play is lost if the node dies.',
+      registers,
+    });
+    this.roomCheckpoints = new Counter({
+      name: 'gamev1_room_checkpoints_total',
+      help: 'Room checkpoints written to Redis.',
+      registers,
+    });
+    this.roomCheckpointBytes = new Counter({
+      name: 'gamev1_room_checkpoint_record_bytes_total',
+      help: 'Replay record bytes appended to room checkpoints.',
+      registers,
+    });
+    this.roomsUnrecoverable = new Counter({
+      name: 'gamev1_rooms_unrecoverable_total',
+      help: 'Rooms whose replay record outgrew its bound: they are no longer checkpointed and die with their node.',
+      registers,
+    });
     this.matchmakingTimeouts = new Counter({
       name: 'gamev1_matchmaking_timeouts_total',
       help: 'Tickets that waited past their max_wait_time.',
@@ -263,6 +320,26 @@ export class Metrics implements MetricsSource {
       registers: [this.registry],
       collect() {
         this.set(source.playerCount);
+      },
+    });
+  }
+
+  /** Autoscaling gauges ask for a fresh recommendation at scrape time, e.g. for a Kubernetes HPA on custom metrics. */
+  trackAutoscaling(source: { recommend(): Promise<{ desired: number; utilization: number }> }): void {
+    new Gauge({
+      name: 'gamev1_autoscale_desired_replicas',
+      help: 'Replicas the autoscaling policy (MIN_SERVERS..MAX_SERVERS, SCALE_UP/DOWN_THRESHOLD) asks for, from this process\'s load source.',
+      registers: [this.registry],
+      async collect() {
+        this.set((await source.recommend()).desired);
+      },
+    });
+    new Gauge({
+      name: 'gamev1_autoscale_utilization_percent',
+      help: 'Average utilization the autoscaling decision sees: the busier of connections / MAX_CONNECTIONS and tick time / tick budget.',
+      registers: [this.registry],
+      async collect() {
+        this.set((await source.recommend()).utilization);
       },
     });
   }

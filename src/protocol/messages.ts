@@ -3,10 +3,10 @@
  * schemas before anything acts on them; server messages are plain typed objects.
  */
 import { Type, type Static } from 'typebox';
-import type { MatchResultEntry, RoomInfo, RoomPlayer, TeamResultEntry } from '../api/index.js';
+import type { LeagueUpdate, MatchResultEntry, RoomInfo, RoomPlayer, TeamResultEntry } from '../api/index.js';
 
 // The shapes shared with the HTTP API, and the sim's decoded snapshot state: part of the wire protocol too.
-export type { MatchResultEntry, RoomDetails, RoomInfo, RoomPlayer, TeamResultEntry } from '../api/index.js';
+export type { LeagueUpdate, MatchResultEntry, RoomDetails, RoomInfo, RoomPlayer, TeamResultEntry } from '../api/index.js';
 export type { EntityState, SnapshotState, Vec3 } from '../sim/types.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
@@ -132,10 +132,14 @@ export type ServerMessage =
   /** `teams` in team game modes only. */
   | { type: 'match_ended'; room_id: string; reason: 'score_limit' | 'time_limit'; results: MatchResultEntry[]; teams?: TeamResultEntry[] }
   | { type: 'match_started'; room_id: string }
+  /** The room is played on another node: connect to `url` (its /ws), authenticate and send join_room there. */
+  | { type: 'room_elsewhere'; room_id: string; url: string }
   /** Matchmaking formed a match: join `room_id` (a seat is reserved). */
   | { type: 'match_found'; room_id: string; node: string; game_mode: string; region: string; players: string[] }
   /** A matched player did not show up: the match is off; `requeued` says whether you are back in the queue (with priority). */
   | { type: 'match_cancelled'; room_id: string; reason: 'player_missing'; requeued: boolean }
+  /** Your league standing moved: placed after the placement games, or promoted / relegated by a game or a season's end. */
+  | ({ type: 'league_update' } & LeagueUpdate)
   /** Your tournament match has a room with a seat held for you: join `room_id` before `join_deadline` or forfeit it. */
   | {
       type: 'tournament_match_ready';

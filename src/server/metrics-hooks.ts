@@ -1,7 +1,10 @@
-/** The Prometheus side of the counters rooms and matchmaking report into. */
+/** The Prometheus (and log) side of what rooms, matchmaking, the outbox and the leaderboards report. */
+import type { Logger } from 'pino';
+import type { SweepEvents } from '../leaderboards/index.js';
 import type { MatchmakingMetrics } from '../matchmaking/index.js';
 import type { OutboxMetrics } from '../outbox/index.js';
 import type { Metrics } from '../metrics/index.js';
+import type { CheckpointMetrics, RescueMetrics } from '../recovery/index.js';
 import type { RoomMetrics } from '../rooms/index.js';
 
 export function roomMetrics(metrics: Metrics): RoomMetrics {
@@ -35,5 +38,34 @@ export function outboxMetrics(metrics: Metrics): OutboxMetrics {
     written: (kind) => metrics.outboxWritten.inc({ kind }),
     retried: (kind) => metrics.outboxRetries.inc({ kind }),
     deadLettered: (kind) => metrics.outboxDeadLetters.inc({ kind }),
+  };
+}
+
+export function leaderboardEvents(metrics: Metrics, logger: Logger): SweepEvents {
+  return {
+    periodClosed: ({ boardId, periodId, records }) => {
+      metrics.leaderboardPeriodsClosed.inc();
+      logger.info({ board: boardId, period: periodId, records }, 'leaderboard period closed');
+    },
+    rebuilt: (boardId, periodId) => {
+      metrics.leaderboardRebuilds.inc();
+      logger.warn({ board: boardId, period: periodId }, 'leaderboard index was behind the database and was rebuilt');
+    },
+  };
+}
+
+export function recoveryMetrics(metrics: Metrics): CheckpointMetrics & RescueMetrics {
+  return {
+    checkpointAge: (seconds) => metrics.roomCheckpointAge.set(seconds),
+    checkpointWritten: (rooms, bytes) => {
+      metrics.roomCheckpoints.inc(rooms);
+      metrics.roomCheckpointBytes.inc(bytes);
+    },
+    unrecoverable: () => metrics.roomsUnrecoverable.inc(),
+    restored: (seconds) => {
+      metrics.roomRestores.inc({ outcome: 'restored' });
+      metrics.roomRestoreSeconds.observe(seconds);
+    },
+    failed: (reason) => metrics.roomRestores.inc({ outcome: reason }),
   };
 }

@@ -2,6 +2,7 @@
 import type { Config } from '../config/index.js';
 import type { WebSocketSettings } from '../gateway/index.js';
 import type { GameModes } from '../games/index.js';
+import { DEFAULT_LADDER, standardSeason, type LeagueSettings } from '../leagues/index.js';
 import type { MatchmakingSettings } from '../matchmaking/index.js';
 import { DEFAULT_RATING_POLICY, type RatingPolicy } from '../rating/index.js';
 import type { ManagerLimits, RoomSettings } from '../rooms/index.js';
@@ -71,5 +72,17 @@ export function ratingPolicy(config: Config, modes: GameModes): RatingPolicy {
     ...DEFAULT_RATING_POLICY,
     modes: modes.ratingKinds(),
     elo: { k: rating.kFactor, provisionalK: rating.provisionalK, provisionalGames: rating.provisionalGames },
+  };
+}
+
+/** The league of LEAGUE_GAME_MODE (the default mode when empty): the standard season over LEAGUE_TIERS. */
+export function leagueSettings(config: Config, modes: GameModes): LeagueSettings {
+  const { league } = config;
+  const gameMode = league.gameMode ?? modes.default.name;
+  if (!modes.has(gameMode)) throw new RangeError(`LEAGUE_GAME_MODE: no game mode named ${gameMode} (modes: ${modes.all.map((mode) => mode.name).join(', ')})`);
+  return {
+    gameMode,
+    seasonLengthSeconds: league.seasonLength,
+    season: standardSeason({ ...DEFAULT_LADDER, tiers: league.tiers, placementGames: league.placementGames }, league.divisionSize),
   };
 }

@@ -4,6 +4,7 @@ import { ClusterMetrics, ClusteredRoomRegistry, type WorkerLink } from '../clust
 import { VERSION, urlOf, type HostPort } from '../config/index.js';
 import type { Metrics, MetricsSource } from '../metrics/index.js';
 import type { LocalRoomRegistry, RoomRegistry } from '../rooms/index.js';
+import { WsTransport, openTransport, type TransportChoice, type TransportOptions, type WebSocketTransport } from '../transport/index.js';
 
 /**
  * How this process sits in its node, chosen once at start-up: a standalone process, or one worker of a node run
@@ -15,17 +16,22 @@ export interface Topology {
   registry(local: LocalRoomRegistry, logger: Logger): RoomRegistry;
   /** What /metrics serves. */
   metricsSource(metrics: Metrics): MetricsSource;
-  /** Starts serving the gateway; resolves with the URL it answers on. */
-  listen(gateway: FastifyInstance): Promise<string>;
+  /** What carries the gateway and /ws here, and why that one (for the log); call once, before `listen`. */
+  transport(gateway: FastifyInstance, options: TransportOptions, choice: TransportChoice): { transport: WebSocketTransport; why: string };
+  /** Starts serving the gateway through its transport; resolves with the URL it answers on. */
+  listen(): Promise<string>;
   /** Says in the log that the process serves, and starts taking connections. */
   ready(logger: Logger, url: string, backends: { database: string; cache: string }): void;
   close(): void;
 }
 
-const portOf = (gateway: FastifyInstance) => (gateway.server.address() as { port: number }).port;
+const notYet = (): never => {
+  throw new Error('transport() comes before listen()');
+};
 
 export class StandaloneTopology implements Topology {
   readonly roomIdSuffix = undefined;
+  private serve: () => Promise<number> = notYet;
 
   constructor(private readonly bindAddr: HostPort) {}
 
@@ -37,9 +43,14 @@ export class StandaloneTopology implements Topology {
     return metrics;
   }
 
-  async listen(gateway: FastifyInstance): Promise<string> {
-    await gateway.listen({ host: this.bindAddr.host, port: this.bindAddr.port });
-    return urlOf(this.bindAddr, portOf(gateway));
+  transport(gateway: FastifyInstance, options: TransportOptions, choice: TransportChoice): { transport: WebSocketTransport; why: string } {
+    const opened = openTransport(choice, gateway, options);
+    this.serve = () => opened.transport.listen(this.bindAddr);
+    return opened;
+  }
+
+  async listen(): Promise<string> {
+    return urlOf(this.bindAddr, await this.serve());
   }
 
   ready(logger: Logger, url: string, backends: { database: string; cache: string }): void {
@@ -54,6 +65,8 @@ export class StandaloneTopology implements Topology {
 
 /** One process of a multi-process node: the primary owns the address and hands connections over. */
 export class WorkerTopology implements Topology {
+  private ws: WsTransport | undefined;
+
   constructor(private readonly link: WorkerLink) {}
 
   get roomIdSuffix(): string {
@@ -68,15 +81,21 @@ export class WorkerTopology implements Topology {
     return new ClusterMetrics(metrics, this.link);
   }
 
-  async listen(gateway: FastifyInstance): Promise<string> {
+  transport(gateway: FastifyInstance, options: TransportOptions): { transport: WebSocketTransport; why: string } {
+    this.ws = new WsTransport(gateway, options);
+    return { transport: this.ws, why: 'WORKERS > 1: sockets move between the processes, which only ws can do' };
+  }
+
+  async listen(): Promise<string> {
+    const ws = this.ws ?? notYet();
     // The worker's own loopback port (logged) serves direct checks and gives Node's HTTP server its header and
     // request timeouts for the connections the primary hands over.
-    await gateway.listen({ host: '127.0.0.1', port: 0, exclusive: true });
+    const port = await ws.listen({ host: '127.0.0.1', port: 0 });
     this.link.onConnection((socket) => {
-      gateway.server.emit('connection', socket);
+      ws.server.emit('connection', socket);
       socket.resume();
     });
-    return `http://127.0.0.1:${portOf(gateway)}`;
+    return `http://127.0.0.1:${port}`;
   }
 
   ready(logger: Logger, url: string, backends: { database: string; cache: string }): void {

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,7 +14,8 @@ export function startProcess(env: Record<string, string>, args: string[] = []): 
   const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
   return spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts'), ...args], {
     cwd: mkdtempSync(join(tmpdir(), 'gamev1-proc-')),
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // CI runs the suite once per transport.
+    env: { PATH: process.env.PATH ?? '', ...(process.env.WS_TRANSPORT ? { WS_TRANSPORT: process.env.WS_TRANSPORT } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { stdout: NodeJS.ReadableStream; stderr: NodeJS.ReadableStream };
 }
@@ -32,4 +35,15 @@ export async function listeningUrl(child: ChildProcess & { stdout: NodeJS.Readab
     }
   }
   return { url: '', lines };
+}
+
+/** A loopback port that was free a moment ago (nothing listens on it once this resolves). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
 }

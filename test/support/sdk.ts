@@ -1,8 +1,11 @@
 import { WebSocket } from 'ws';
-import { GameV1Client, type ClientEvents, type WebSocketConstructor } from '../../client/src/index.js';
+import { GameV1Client, type ClientEvents, type ReconnectOptions, type WebSocketConstructor } from '../../client/src/index.js';
 
-/** The SDK on Node: `ws` as its WebSocket, and every socket it opens kept so a test can cut it. */
-export function sdkClient(url: string, options: { encoding?: 'msgpack' | 'json' } = {}) {
+/**
+ * The SDK on Node: `ws` as its WebSocket, and every socket it opens kept so a test can cut it. Reconnects fast
+ * unless `reconnect` is given (`{}`: the SDK's own defaults).
+ */
+export function sdkClient(url: string, options: { encoding?: 'msgpack' | 'json'; reconnect?: ReconnectOptions } = {}) {
   const sockets: WebSocket[] = [];
   class TrackedWebSocket extends WebSocket {
     constructor(address: string, protocols?: string | string[]) {
@@ -13,7 +16,7 @@ export function sdkClient(url: string, options: { encoding?: 'msgpack' | 'json' 
   const client = new GameV1Client(url, {
     WebSocket: TrackedWebSocket as unknown as WebSocketConstructor,
     encoding: options.encoding ?? 'msgpack',
-    reconnect: { minDelayMs: 50, maxDelayMs: 200 },
+    reconnect: options.reconnect ?? { minDelayMs: 50, maxDelayMs: 200 },
   });
   return {
     client,

@@ -24,6 +24,22 @@ export function isolation(): Isolation {
   return { schema: `test_${id}`, keyPrefix: `gamev1-test:${id}:` };
 }
 
+/**
+ * The environment of a server process (startProcess) that shares this run's real backends and `scope` with an
+ * in-process test server, and accepts its tokens: another node of the same deployment. Logs at info, where the
+ * process says where it listens.
+ */
+export function peerNodeEnv(scope: Isolation, jwtSecret: string): Record<string, string> {
+  return {
+    DATABASE_URL: process.env.DATABASE_URL!,
+    REDIS_URL: process.env.REDIS_URL!,
+    DATABASE_SCHEMA: scope.schema,
+    REDIS_KEY_PREFIX: scope.keyPrefix,
+    JWT_SECRET: jwtSecret,
+    LOG_LEVEL: 'info',
+  };
+}
+
 /** Test configuration on this run's backends, isolated, listening on an ephemeral loopback port. */
 export function testConfig(overrides: Record<string, string> = {}, scope: Isolation = isolation()): Config {
   return loadConfig({
@@ -31,6 +47,8 @@ export function testConfig(overrides: Record<string, string> = {}, scope: Isolat
     env: {
       DATABASE_URL: process.env.DATABASE_URL,
       REDIS_URL: process.env.REDIS_URL,
+      // CI runs the suite once per transport.
+      WS_TRANSPORT: process.env.WS_TRANSPORT,
       DATA_DIR: 'memory://',
       OUTBOX_DIR: 'memory://',
       DATABASE_SCHEMA: scope.schema,

@@ -46,8 +46,9 @@ export interface OutboxProbe {
  * GET /healthz for load balancers. 503 when the cache is down (logins and sessions need it). A database outage
  * is `degraded`, not down: rooms play on and their records wait in the outbox, so the node stays in service
  * (and is not restarted by a liveness probe) while `checks.database` and `checks.outbox` say what is deferred.
+ * 503 `draining` from the start of a shutdown (or a Drain call) on.
  */
-export function healthRoutes(deps: { db: Database; cache: Cache; outbox: OutboxProbe; nodeName: string }): FastifyPluginAsyncTypebox {
+export function healthRoutes(deps: { db: Database; cache: Cache; outbox: OutboxProbe; nodeName: string; draining: () => boolean }): FastifyPluginAsyncTypebox {
   const startedAt = Date.now();
   return async (app) => {
     app.get('/healthz', {
@@ -66,8 +67,10 @@ export function healthRoutes(deps: { db: Database; cache: Cache; outbox: OutboxP
         oldest_age_seconds: deps.outbox.oldestAgeSeconds(),
       };
       const allOk = database.status === 'ok' && cache.status === 'ok' && outbox.status === 'ok';
-      return reply.code(cache.status === 'ok' ? 200 : 503).send({
-        status: allOk ? 'ok' : 'degraded',
+      // A draining node answers 503 so load balancers stop sending it players before it goes.
+      const draining = deps.draining();
+      return reply.code(cache.status === 'ok' && !draining ? 200 : 503).send({
+        status: draining ? 'draining' : allOk ? 'ok' : 'degraded',
         node: deps.nodeName,
         uptime_seconds: (Date.now() - startedAt) / 1000,
         checks: { database, cache, outbox },

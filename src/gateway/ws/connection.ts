@@ -1,6 +1,6 @@
-import type { WebSocket } from 'ws';
 import { encodeMessage, type ClientMessage, type Encoding, type ServerMessage } from '../../protocol/index.js';
 import type { Room, RoomConnection } from '../../rooms/index.js';
+import type { TransportSocket } from '../../transport/index.js';
 
 /** Close codes of the protocol (docs/protocol.md). */
 export const CloseCode = {
@@ -13,10 +13,6 @@ export const CloseCode = {
   AuthFailed: 4003,
   Replaced: 4004,
 } as const;
-
-// Shared option objects: a send happens per client per snapshot, so no per-call allocation.
-const TEXT_FRAME = { binary: false } as const;
-const BINARY_FRAME = { binary: true } as const;
 
 export interface AuthenticatedPlayer {
   id: string;
@@ -70,7 +66,7 @@ export class ClientConnection implements RoomConnection {
   private lastRateLimitNotice = 0;
 
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: TransportSocket,
     readonly encoding: Encoding,
     readonly ip: string,
     private readonly limits: ConnectionLimits,
@@ -84,7 +80,7 @@ export class ClientConnection implements RoomConnection {
   }
 
   get open(): boolean {
-    return this.state.kind !== 'moved' && this.socket.readyState === this.socket.OPEN;
+    return this.state.kind !== 'moved' && this.socket.open;
   }
 
   /** The authenticated player, in every state that has one. */
@@ -110,6 +106,13 @@ export class ClientConnection implements RoomConnection {
     if ((state.kind === 'ready' || state.kind === 'joining') && state.room?.id === roomId) state.room = undefined;
   }
 
+  roomMoved(roomId: string): void {
+    if (this.room?.id !== roomId) return;
+    this.leftRoom(roomId);
+    // The SDK reconnects on this close and rejoins; the server it reaches knows where the room went.
+    this.close(CloseCode.TryAgainLater, 'room moved to another node; reconnect');
+  }
+
   get congested(): boolean {
     return this.socket.bufferedAmount > this.limits.congestionBytes;
   }
@@ -132,7 +135,7 @@ export class ClientConnection implements RoomConnection {
       this.congestedSince = undefined;
       this.sentWhileCongested = 0;
     }
-    this.socket.send(frame, typeof frame === 'string' ? TEXT_FRAME : BINARY_FRAME);
+    this.socket.send(frame);
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.byteLength;
     this.counters.messageSent(bytes);
     return bytes;
@@ -162,7 +165,7 @@ export class ClientConnection implements RoomConnection {
   }
 
   close(code: number, reason: string): void {
-    if (this.state.kind === 'moved' || this.socket.readyState === this.socket.CLOSED) return;
+    if (this.state.kind === 'moved' || !this.socket.open) return;
     this.socket.close(code, reason);
     // A client that does not answer the close handshake (e.g. it stopped reading) is cut off.
     setTimeout(() => this.socket.terminate(), 2_000).unref();

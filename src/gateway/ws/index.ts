@@ -1,6 +1,3 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { AppError } from '../../errors/index.js';
 import {
   BINARY_SUBPROTOCOL,
@@ -13,6 +10,7 @@ import {
   type ErrorCode,
   type ServerMessage,
 } from '../../protocol/index.js';
+import type { TransportOptions, TransportSocket, WebSocketTransport } from '../../transport/index.js';
 import { ClientConnection, CloseCode } from './connection.js';
 import { errorMessage, type GatewayContext, type WebSocketDeps } from './context.js';
 import { protocolErrorCode } from './errors.js';
@@ -21,10 +19,12 @@ import { roomHandlers } from './handlers/room.js';
 import { signalHandlers } from './handlers/signal.js';
 import { ConnectionMoves } from './move.js';
 import { route, type HandlerTable } from './router.js';
+import { PlayerNotices } from './notices.js';
 import { PlayerSessions } from './session.js';
 
 export { CloseCode } from './connection.js';
 export type { WebSocketDeps } from './context.js';
+export { publishPlayerNotice } from './notices.js';
 
 export interface WebSocketSettings {
   maxConnections: number;
@@ -42,53 +42,62 @@ const SLOW_CLIENT_TIMEOUT_MS = 5_000;
 const CONGESTION_BYTES = 64 * 1024;
 const MAX_HELD_MESSAGES = 32;
 
+/** What the transport needs to know of the protocol: frame size, compression, the subprotocols (encodings). */
+export function transportOptions(settings: WebSocketSettings): TransportOptions {
+  return {
+    maxPayload: settings.maxMessageSize,
+    compression: settings.enableCompression,
+    selectProtocol: (offered) =>
+      offered.has(BINARY_SUBPROTOCOL) ? BINARY_SUBPROTOCOL : offered.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : undefined,
+  };
+}
+
 /**
- * The `/ws` endpoint on the gateway's HTTP server: accepts and admits connections, decodes their messages and
+ * The `/ws` endpoint, on whichever transport carries it: accepts and admits connections, decodes their messages and
  * hands them to the session (auth), or through the router to the room, chat and signalling handlers. Flow
  * control per connection is in ClientConnection; moving connections between processes in ConnectionMoves.
  */
 export class WebSocketGateway implements GatewayContext {
-  private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly sweepMs: number;
   private sweeps = 0;
   private readonly sessions: PlayerSessions;
   private readonly chat: Chat;
+  private readonly notices: PlayerNotices;
   private readonly moves: ConnectionMoves;
   private readonly handlers: HandlerTable;
   private isClosed = false;
 
   constructor(
-    private readonly server: Server,
+    private readonly transport: WebSocketTransport,
     private readonly settings: WebSocketSettings,
     readonly deps: WebSocketDeps,
   ) {
-    this.wss = new WebSocketServer({
-      noServer: true,
-      // Connections are tracked here (ws' own set would keep the ones that moved to another process).
-      clientTracking: false,
-      maxPayload: settings.maxMessageSize,
-      perMessageDeflate: settings.enableCompression ? { threshold: 256 } : false,
-      handleProtocols: (protocols) =>
-        protocols.has(BINARY_SUBPROTOCOL) ? BINARY_SUBPROTOCOL : protocols.has(JSON_SUBPROTOCOL) ? JSON_SUBPROTOCOL : false,
-    });
     this.sessions = new PlayerSessions(this);
     this.chat = new Chat(this, this.sessions);
+    this.notices = new PlayerNotices(this, this.sessions);
     const host = {
-      register: (ws: WebSocket, encoding: Encoding, ip: string) => this.register(ws, encoding, ip),
+      register: (socket: TransportSocket, encoding: Encoding, ip: string) => this.register(socket, encoding, ip),
       forget: (connection: ClientConnection) => this.forget(connection),
       closed: () => this.isClosed,
     };
-    this.moves = new ConnectionMoves(this, this.sessions, host, this.wss.options);
+    this.moves = new ConnectionMoves(this, this.sessions, host, transport);
     this.handlers = { ...roomHandlers(this, this.moves), ...this.chat.handlers, ...signalHandlers };
-    server.on('upgrade', this.onUpgrade);
-    this.sweeper = setInterval(() => this.sweep(), 1_000).unref();
+    transport.onConnection((socket) => {
+      if (this.isClosed) socket.close(CloseCode.GoingAway, 'server shutting down');
+      else this.register(socket, socket.protocol === BINARY_SUBPROTOCOL ? 'msgpack' : 'json', this.clientIp(socket));
+    });
+    // At least three sweeps per timeout: a pong answering one sweep's ping always lands before the next check.
+    this.sweepMs = Math.min(1_000, (settings.connectionTimeout * 1000) / 3);
+    this.sweeper = setInterval(() => this.sweep(), this.sweepMs).unref();
   }
 
-  /** Subscribes to global chat and session claims and takes connections other processes move here; call once. */
+  /** Subscribes to global chat, player notices and session claims and takes connections other processes move here; call once. */
   async start(): Promise<void> {
     await this.sessions.start();
     await this.chat.start();
+    await this.notices.start();
     this.deps.rooms.onArrival((handle, moved) => this.moves.adopt(handle, moved));
   }
 
@@ -107,12 +116,12 @@ export class WebSocketGateway implements GatewayContext {
   /** Closes every connection with 1001 (going away) and stops accepting new ones. */
   async close(): Promise<void> {
     this.isClosed = true;
-    this.server.off('upgrade', this.onUpgrade);
     clearInterval(this.sweeper);
     await this.chat.stop();
+    await this.notices.stop();
     await this.sessions.stop();
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.transport.close();
   }
 
   sendError(connection: ClientConnection, code: ErrorCode, message: string, ref?: string): void {
@@ -127,22 +136,11 @@ export class WebSocketGateway implements GatewayContext {
     }
   }
 
-  private readonly onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = (request.url ?? '').split('?')[0];
-    if (path !== '/ws') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    this.wss.handleUpgrade(request, socket, head, (ws) =>
-      this.register(ws, ws.protocol === BINARY_SUBPROTOCOL ? 'msgpack' : 'json', this.clientIp(request)),
-    );
-  };
-
   /** Admits a socket as a connection of this process, or turns it away when the process is full. */
-  private register(ws: WebSocket, encoding: Encoding, ip: string): ClientConnection | undefined {
+  private register(socket: TransportSocket, encoding: Encoding, ip: string): ClientConnection | undefined {
     const { metrics } = this.deps;
     const connection = new ClientConnection(
-      ws,
+      socket,
       encoding,
       ip,
       { messageRate: this.settings.messageRate, congestionBytes: CONGESTION_BYTES, messageQueueSize: this.settings.messageQueueSize },
@@ -154,7 +152,6 @@ export class WebSocketGateway implements GatewayContext {
       },
       Date.now(),
     );
-    ws.on('error', (error) => this.deps.logger.debug({ err: error }, 'websocket error'));
     if (this.connections.size >= this.settings.maxConnections) {
       metrics.disconnects.inc({ code: String(CloseCode.TryAgainLater) });
       connection.close(CloseCode.TryAgainLater, 'server full');
@@ -162,15 +159,17 @@ export class WebSocketGateway implements GatewayContext {
     }
     this.connections.add(connection);
     metrics.connectionsActive.inc();
-    ws.on('message', (data, isBinary) => this.onMessage(connection, data, isBinary));
-    ws.on('pong', () => {
-      connection.lastSeenAt = Date.now();
+    socket.listen({
+      message: (data, isBinary) => this.onMessage(connection, data, isBinary),
+      pong: () => {
+        connection.lastSeenAt = Date.now();
+      },
+      close: (code) => this.onClose(connection, code),
     });
-    ws.on('close', (code) => this.onClose(connection, code));
     return connection;
   }
 
-  private onMessage(connection: ClientConnection, data: RawData, isBinary: boolean): void {
+  private onMessage(connection: ClientConnection, data: Buffer, isBinary: boolean): void {
     const now = Date.now();
     connection.lastSeenAt = now;
     const admitted = connection.admit(now);
@@ -181,8 +180,8 @@ export class WebSocketGateway implements GatewayContext {
     }
     let message: ClientMessage;
     try {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      message = validateClientMessage(decodeFrame(isBinary ? bytes : bytes.toString('utf8'), isBinary));
+      // Decoded before returning: a transport may reuse `data` (client messages hold no binary fields to keep).
+      message = validateClientMessage(decodeFrame(isBinary ? data : data.toString('utf8'), isBinary));
     } catch (error) {
       this.deps.metrics.messagesIn.add('invalid');
       if (error instanceof ProtocolError) {
@@ -245,11 +244,11 @@ export class WebSocketGateway implements GatewayContext {
     return true;
   }
 
-  /** Once a second: pings, heartbeat and auth timeouts, slow clients. */
+  /** Once a second (more often for timeouts under 3 s): pings, heartbeat and auth timeouts, slow clients. */
   private sweep(): void {
     const now = Date.now();
     const timeoutMs = this.settings.connectionTimeout * 1000;
-    const pingEvery = Math.max(1, Math.floor(this.settings.connectionTimeout / 3));
+    const pingEvery = Math.max(1, Math.floor(timeoutMs / 3 / this.sweepMs));
     const ping = ++this.sweeps % pingEvery === 0;
     for (const connection of this.connections) {
       // A connection already closing is being dealt with: counting or closing it again would be noise.
@@ -267,9 +266,8 @@ export class WebSocketGateway implements GatewayContext {
     }
   }
 
-  private clientIp(request: IncomingMessage): string {
-    const forwarded = this.settings.trustProxy ? request.headers['x-forwarded-for'] : undefined;
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    return first || request.socket.remoteAddress || 'unknown';
+  private clientIp(socket: TransportSocket): string {
+    const forwarded = this.settings.trustProxy ? socket.forwardedFor : undefined;
+    return forwarded?.split(',')[0]?.trim() || socket.remoteAddress;
   }
 }

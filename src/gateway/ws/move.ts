@@ -1,9 +1,8 @@
-import type { ServerOptions, WebSocket } from 'ws';
 import type { ClientMessage, Encoding } from '../../protocol/index.js';
 import type { MovedConnection, RoomLocation, SocketHandle } from '../../rooms/index.js';
+import type { TransportSocket, WebSocketTransport } from '../../transport/index.js';
 import { CloseCode, type ClientConnection } from './connection.js';
 import type { GatewayContext } from './context.js';
-import { adoptSocket, detachSocket } from './handoff.js';
 import type { PlayerSessions } from './session.js';
 
 const MOVE_TIMEOUT_MS = 2_000;
@@ -11,7 +10,7 @@ const MOVE_TIMEOUT_MS = 2_000;
 /** The part of the gateway that owns this process's connections. */
 export interface ConnectionHost {
   /** Registers a socket as a connection of this process; undefined when it was turned away (server full). */
-  register(ws: WebSocket, encoding: Encoding, ip: string): ClientConnection | undefined;
+  register(socket: TransportSocket, encoding: Encoding, ip: string): ClientConnection | undefined;
   /** Drops a connection whose socket left this process. */
   forget(connection: ClientConnection): void;
   closed(): boolean;
@@ -26,7 +25,7 @@ export class ConnectionMoves {
     private readonly context: GatewayContext,
     private readonly sessions: PlayerSessions,
     private readonly host: ConnectionHost,
-    private readonly wsOptions: ServerOptions,
+    private readonly transport: WebSocketTransport,
   ) {}
 
   /**
@@ -38,7 +37,8 @@ export class ConnectionMoves {
     if (state.kind !== 'joining') return;
     const { player, session } = state;
     connection.state = { kind: 'moving', player, session, held: [join, ...held] };
-    detachSocket(connection.socket, MOVE_TIMEOUT_MS).then(
+    const detached = connection.socket.detach?.(MOVE_TIMEOUT_MS) ?? Promise.reject(new Error(`a ${this.transport.name} socket cannot move`));
+    detached.then(
       (handle) => {
         const messages = connection.held ?? [];
         this.release(connection, player.id);
@@ -55,18 +55,19 @@ export class ConnectionMoves {
   /** Takes over a connection a sibling process moved here and handles the messages that came with it. */
   adopt(handle: SocketHandle, moved: MovedConnection): void {
     const { logger, metrics } = this.context.deps;
-    let ws: WebSocket;
+    let socket: TransportSocket;
     try {
-      ws = adoptSocket(handle, this.wsOptions);
+      if (!this.transport.adopt) throw new Error(`a ${this.transport.name} transport cannot take sockets of other processes`);
+      socket = this.transport.adopt(handle, moved.ip);
     } catch (error) {
       logger.error({ err: error }, 'taking over a moved connection failed');
       return;
     }
     if (this.host.closed()) {
-      ws.close(CloseCode.GoingAway, 'server shutting down');
+      socket.close(CloseCode.GoingAway, 'server shutting down');
       return;
     }
-    const connection = this.host.register(ws, moved.encoding, moved.ip);
+    const connection = this.host.register(socket, moved.encoding, moved.ip);
     if (!connection) return;
     metrics.connectionsMoved.inc({ direction: moved.bounced ? 'bounced' : 'in' });
     this.sessions.bind(connection, moved.player, moved.session);

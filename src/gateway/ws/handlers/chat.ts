@@ -1,3 +1,4 @@
+import { subscribeJson } from '../../../cache/index.js';
 import { sharedFrames, type ServerMessage } from '../../../protocol/index.js';
 import { RoomError } from '../../../rooms/index.js';
 import type { GatewayContext } from '../context.js';
@@ -20,17 +21,15 @@ export class Chat {
   ) {}
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.context.deps.cache.subscribe(GLOBAL_CHAT_CHANNEL, (text) => {
-      let message: ServerMessage;
-      try {
-        message = JSON.parse(text) as ServerMessage;
-      } catch {
-        this.context.deps.logger.warn('unreadable message on the global chat channel');
-        return;
-      }
-      const frameFor = sharedFrames(message);
-      for (const connection of this.sessions.connections()) connection.sendFrame(frameFor(connection.encoding));
-    });
+    this.unsubscribe = await subscribeJson<ServerMessage>(
+      this.context.deps.cache,
+      GLOBAL_CHAT_CHANNEL,
+      (message) => {
+        const frameFor = sharedFrames(message);
+        for (const connection of this.sessions.connections()) connection.sendFrame(frameFor(connection.encoding));
+      },
+      () => this.context.deps.logger.warn('unreadable message on the global chat channel'),
+    );
   }
 
   async stop(): Promise<void> {

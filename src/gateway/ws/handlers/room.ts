@@ -33,6 +33,12 @@ export function roomHandlers(context: GatewayContext, moves: ConnectionMoves): P
         }
         const ready: ReadyState = { kind: 'ready', player, session, room: joining.room };
         connection.state = ready;
+        if (location.kind === 'remote') {
+          // The room's node holds the seat; the client connects there and joins again (this connection stays).
+          connection.send({ type: 'room_elsewhere', room_id: message.room_id, url: location.url });
+          context.handleAll(connection, joining.held);
+          return;
+        }
         try {
           location.room.join({ id: player.id, name: player.name }, connection);
           ready.room = location.room;
