@@ -4,6 +4,7 @@
  * only has its ack patched in (a fixed-width float64, exact for every sequence below 2^53 and decoded as a plain
  * number), instead of packing a fresh object per client.
  */
+import type { EncodedDelta } from './snapshot.js';
 
 const encoder = new TextEncoder();
 
@@ -14,15 +15,11 @@ function str(text: string): number[] {
   return [0xda, bytes.length >> 8, bytes.length & 0xff, ...bytes];
 }
 
-function uint32(value: number): number[] {
-  return [0xce, (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
-}
-
-function binHeader(length: number): number[] {
-  if (length < 256) return [0xc4, length];
-  if (length < 65536) return [0xc5, length >> 8, length & 0xff];
-  return [0xc6, (length >>> 24) & 0xff, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff];
-}
+const BASE_KEY = str('base');
+const DELTA_KEY = str('delta');
+const ACK_KEY = [...str('ack'), 0xcb];
+const UINT32 = 0xce;
+const NIL = 0xc0;
 
 export interface SnapshotEnvelope {
   template: Buffer;
@@ -30,33 +27,68 @@ export interface SnapshotEnvelope {
   ackOffset: number;
 }
 
-/** Builds `{type:'game_snapshot', room_id, tick, base, delta, ack}` with a placeholder ack. */
+/** `bytes` as a delta to wrap (for callers that hold it as a plain array). */
+function heldDelta(bytes: Uint8Array): EncodedDelta {
+  return { length: bytes.length, copyTo: (target, offset) => target.set(bytes, offset) };
+}
+
+/**
+ * Builds one room's envelopes. What never changes within a room (the map header, `type`, `room_id` and the
+ * `tick` key) is encoded once; each envelope then costs one pooled buffer and a few byte writes.
+ */
+export class SnapshotEnvelopeBuilder {
+  private readonly head: Uint8Array;
+
+  constructor(roomId: string) {
+    this.head = Uint8Array.from([0x86, ...str('type'), ...str('game_snapshot'), ...str('room_id'), ...str(roomId), ...str('tick')]);
+  }
+
+  /** `{type:'game_snapshot', room_id, tick, base, delta, ack}` with a placeholder ack. */
+  build(tick: number, base: number | null, delta: EncodedDelta): SnapshotEnvelope {
+    const { head } = this;
+    const binHeader = delta.length < 256 ? 2 : delta.length < 65536 ? 3 : 5;
+    const length = head.length + 5 + BASE_KEY.length + (base === null ? 1 : 5) + DELTA_KEY.length + binHeader + delta.length + ACK_KEY.length + 8;
+    const template = Buffer.allocUnsafe(length);
+    template.set(head, 0);
+    let at = head.length;
+    template[at++] = UINT32;
+    at = template.writeUInt32BE(tick >>> 0, at);
+    template.set(BASE_KEY, at);
+    at += BASE_KEY.length;
+    if (base === null) {
+      template[at++] = NIL;
+    } else {
+      template[at++] = UINT32;
+      at = template.writeUInt32BE(base >>> 0, at);
+    }
+    template.set(DELTA_KEY, at);
+    at += DELTA_KEY.length;
+    if (binHeader === 2) {
+      template[at++] = 0xc4;
+      template[at++] = delta.length;
+    } else if (binHeader === 3) {
+      template[at++] = 0xc5;
+      at = template.writeUInt16BE(delta.length, at);
+    } else {
+      template[at++] = 0xc6;
+      at = template.writeUInt32BE(delta.length, at);
+    }
+    delta.copyTo(template, at);
+    at += delta.length;
+    template.set(ACK_KEY, at);
+    return { template, ackOffset: at + ACK_KEY.length };
+  }
+}
+
+/** One envelope without a builder to keep (rooms keep a SnapshotEnvelopeBuilder instead). */
 export function snapshotEnvelope(roomId: string, tick: number, base: number | null, delta: Uint8Array): SnapshotEnvelope {
-  const head = [
-    0x86,
-    ...str('type'),
-    ...str('game_snapshot'),
-    ...str('room_id'),
-    ...str(roomId),
-    ...str('tick'),
-    ...uint32(tick),
-    ...str('base'),
-    ...(base === null ? [0xc0] : uint32(base)),
-    ...str('delta'),
-    ...binHeader(delta.length),
-  ];
-  const tail = [...str('ack'), 0xcb];
-  const template = Buffer.allocUnsafe(head.length + delta.length + tail.length + 8);
-  template.set(head, 0);
-  template.set(delta, head.length);
-  template.set(tail, head.length + delta.length);
-  return { template, ackOffset: template.length - 8 };
+  return new SnapshotEnvelopeBuilder(roomId).build(tick, base, heldDelta(delta));
 }
 
 /** A client's own copy of the envelope with its ack (last applied input sequence, < 2^53) filled in. */
 export function withAck(envelope: SnapshotEnvelope, ack: number): Buffer {
   const frame = Buffer.allocUnsafe(envelope.template.length);
-  envelope.template.copy(frame);
+  frame.set(envelope.template);
   frame.writeDoubleBE(ack, envelope.ackOffset);
   return frame;
 }

@@ -10,6 +10,7 @@ export {
   type Encoding,
 } from './codec.js';
 export { validateClientMessage } from './validate.js';
-export { SnapshotEncoder, SnapshotFormatError, decodeSnapshot, snapshotBaseline } from './snapshot.js';
+export { SnapshotEncoder, SnapshotFormatError, decodeSnapshot, snapshotBaseline, type EncodedDelta } from './snapshot.js';
+export { PackedSnapshot } from './packed-snapshot.js';
 export { toJsonSnapshot, type EntityDirectory } from './snapshot-json.js';
-export { snapshotEnvelope, withAck, type SnapshotEnvelope } from './envelope.js';
+export { SnapshotEnvelopeBuilder, snapshotEnvelope, withAck, type SnapshotEnvelope } from './envelope.js';

@@ -1,4 +1,5 @@
 import { ENTITY_FIELDS, type EntityState, type MatchPhase, type SnapshotState } from '../sim/types.js';
+import { PACKED_FIELDS, PackedSnapshot } from './packed-snapshot.js';
 
 /**
  * Binary delta snapshots. A snapshot is encoded against a baseline the client has acknowledged: only
@@ -18,7 +19,7 @@ export class SnapshotFormatError extends Error {
   override name = 'SnapshotFormatError';
 }
 
-/** A reusable growable byte writer; encode() copies out, so one writer serves a whole room. */
+/** A reusable growable byte writer: one serves a whole room, so encoding allocates nothing once it has grown. */
 class Writer {
   private buffer = new Uint8Array(1024);
   length = 0;
@@ -28,15 +29,20 @@ class Writer {
   }
 
   byte(value: number): void {
-    if (this.length === this.buffer.length) this.grow();
+    if (this.length === this.buffer.length) this.grow(this.length + 1);
     this.buffer[this.length++] = value;
   }
 
-  /** Unsigned varint for any safe integer (arithmetic, not bit operations, so values above 2^32 work). */
+  /** Unsigned varint for any safe integer: bit operations below 2^31, arithmetic above (bit operations cut to 32 bits). */
   uint(value: number): void {
     while (value >= 0x80) {
-      this.byte((value % 0x80) | 0x80);
-      value = Math.floor(value / 0x80);
+      if (value < 0x80000000) {
+        this.byte((value & 0x7f) | 0x80);
+        value >>>= 7;
+      } else {
+        this.byte((value % 0x80) | 0x80);
+        value = Math.floor(value / 0x80);
+      }
     }
     this.byte(value);
   }
@@ -46,20 +52,34 @@ class Writer {
   }
 
   append(other: Writer): void {
-    while (this.buffer.length < this.length + other.length) this.grow();
-    this.buffer.set(other.buffer.subarray(0, other.length), this.length);
+    if (this.buffer.length < this.length + other.length) this.grow(this.length + other.length);
+    other.copyTo(this.buffer, this.length);
     this.length += other.length;
+  }
+
+  /** Byte by byte: these are tens of bytes, where a subarray view to set() from would cost more than the loop. */
+  copyTo(target: Uint8Array, offset: number): void {
+    const { buffer, length } = this;
+    for (let i = 0; i < length; i++) target[offset + i] = buffer[i]!;
   }
 
   copy(): Uint8Array {
     return this.buffer.slice(0, this.length);
   }
 
-  private grow(): void {
-    const bigger = new Uint8Array(this.buffer.length * 2);
+  private grow(atLeast: number): void {
+    let size = this.buffer.length * 2;
+    while (size < atLeast) size *= 2;
+    const bigger = new Uint8Array(size);
     bigger.set(this.buffer);
     this.buffer = bigger;
   }
+}
+
+/** What SnapshotEncoder.encodeInto writes to: the delta's bytes, copied out where its caller wants them. */
+export interface EncodedDelta {
+  readonly length: number;
+  copyTo(target: Uint8Array, offset: number): void;
 }
 
 class Reader {
@@ -93,59 +113,77 @@ class Reader {
   }
 }
 
-function writeEntity(writer: Writer, next: EntityState, base: EntityState | undefined): void {
+/**
+ * Writes entity `i` of `next` against entity `j` of `base` (-1: the entity is new, every field a difference
+ * from zero). Returns false, writing nothing, when a known entity did not change.
+ */
+function writeEntity(writer: Writer, next: PackedSnapshot, i: number, base: PackedSnapshot | undefined, j: number): boolean {
+  const values = next.values;
+  const at = i * PACKED_FIELDS;
+  const baseValues = base === undefined || j < 0 ? undefined : base.values;
+  const baseAt = j * PACKED_FIELDS;
   let mask = 0;
-  for (let i = 0; i < FIELD_COUNT; i++) {
-    const field = ENTITY_FIELDS[i]!;
-    if (next[field] !== (base ? base[field] : 0)) mask |= 1 << i;
+  for (let k = 0; k < PACKED_FIELDS; k++) {
+    if (values[at + k] !== (baseValues ? baseValues[baseAt + k]! : 0)) mask |= 1 << k;
   }
-  if (mask === 0 && base) return;
-  writer.uint(next.id);
+  if (mask === 0 && baseValues) return false;
+  writer.uint(next.ids[i]!);
   writer.uint(mask);
-  for (let i = 0; i < FIELD_COUNT; i++) {
-    if ((mask & (1 << i)) === 0) continue;
-    const field = ENTITY_FIELDS[i]!;
-    writer.int(next[field] - (base ? base[field] : 0));
+  for (let k = 0; k < PACKED_FIELDS; k++) {
+    if ((mask & (1 << k)) !== 0) writer.int(values[at + k]! - (baseValues ? baseValues[baseAt + k]! : 0));
   }
+  return true;
 }
 
-/** Encodes snapshots of one room; holds a scratch buffer, so keep one per room rather than per call. */
+/** Encodes snapshots of one room; holds scratch buffers, so keep one per room rather than per call. */
 export class SnapshotEncoder {
+  private readonly removed = new Writer();
   private readonly entities = new Writer();
   private readonly out = new Writer();
+  private readonly packedNext = new PackedSnapshot();
+  private readonly packedBase = new PackedSnapshot();
 
-  /** `base` is the snapshot the client acknowledged; omit it for a full snapshot. */
+  /** `base` is the snapshot the client acknowledged; omit it for a full snapshot. Returns a copy. */
   encode(next: SnapshotState, base?: SnapshotState): Uint8Array {
-    const { entities, out } = this;
+    this.encodeInto(this.packedNext.pack(next), base && this.packedBase.pack(base));
+    return this.out.copy();
+  }
+
+  /** The same bytes as encode(), left in the encoder's buffer: valid until its next call. */
+  encodeInto(next: PackedSnapshot, base: PackedSnapshot | undefined): EncodedDelta {
+    const { removed, entities, out } = this;
+    removed.reset();
     entities.reset();
     out.reset();
-    const previous = base?.entities ?? [];
+    const previousCount = base ? base.count : 0;
+    const previousIds = base?.ids;
+    let removedCount = 0;
+    let lastRemoved = 0;
     let changed = 0;
-    const removedIds: number[] = [];
     let j = 0;
-    for (const entity of next.entities) {
-      while (j < previous.length && previous[j]!.id < entity.id) removedIds.push(previous[j++]!.id);
-      const match = j < previous.length && previous[j]!.id === entity.id ? previous[j++] : undefined;
-      const before = entities.length;
-      writeEntity(entities, entity, match);
-      if (entities.length > before) changed++;
+    // One pass over both id-sorted lists; the sentinel after the last entity flushes the removed tail.
+    for (let i = 0; i <= next.count; i++) {
+      const id = i < next.count ? next.ids[i]! : Infinity;
+      while (j < previousCount && previousIds![j]! < id) {
+        removed.uint(previousIds![j]! - lastRemoved);
+        lastRemoved = previousIds![j++]!;
+        removedCount++;
+      }
+      if (i === next.count) break;
+      const match = j < previousCount && previousIds![j] === id ? j++ : -1;
+      if (writeEntity(entities, next, i, base, match)) changed++;
     }
-    while (j < previous.length) removedIds.push(previous[j++]!.id);
 
     out.byte(base ? HAS_BASELINE : 0);
     out.uint(next.tick);
     if (base) out.uint(base.tick);
     out.uint(next.phase);
     out.uint(next.ticksLeft);
-    out.uint(removedIds.length);
-    let lastId = 0;
-    for (const id of removedIds) {
-      out.uint(id - lastId);
-      lastId = id;
-    }
+    out.uint(removedCount);
+    out.append(removed);
     out.uint(changed);
     out.append(entities);
-    return out.copy();
+    return out;
   }
 }
 

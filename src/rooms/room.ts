@@ -7,9 +7,9 @@ import type {
   ServerMessage,
 } from '../protocol/index.js';
 import { settingsFor, type Entrant, type Game, type GameMode, type GameSettings, type PlayerOutcome } from '../games/index.js';
-import { SnapshotEncoder, sharedFrames, snapshotEnvelope, toJsonSnapshot, withAck, type SnapshotEnvelope } from '../protocol/index.js';
+import { sharedFrames, toJsonSnapshot } from '../protocol/index.js';
 import { SimError, type SnapshotState } from '../sim/index.js';
-import { SnapshotHistory } from './snapshot-history.js';
+import { SnapshotFanout } from './snapshot-fanout.js';
 import {
   RoomError,
   type FinishedGame,
@@ -35,17 +35,6 @@ interface Member extends PlayerIdentity {
   ackedTick: number;
 }
 
-/**
- * One snapshot and what it has been encoded into so far: clients acknowledging the same baseline share one
- * envelope (keyed by baseline tick, -1 for none), and JSON clients share one body.
- */
-interface EncodedSnapshot {
-  state: SnapshotState;
-  json?: string;
-  envelopes: Map<number, SnapshotEnvelope>;
-}
-
-const encodedSnapshot = (state: SnapshotState): EncodedSnapshot => ({ state, envelopes: new Map() });
 const NO_ACTIONS: readonly string[] = [];
 
 export interface RoomDeps {
@@ -69,9 +58,7 @@ export class Room {
   private readonly directory = new Map<number, PlayerIdentity>();
   /** Players who reserved a seat over HTTP, with the time the reservation lapses. */
   private readonly reservations = new Map<string, number>();
-  private readonly history = new SnapshotHistory(32);
-  private readonly encoder = new SnapshotEncoder();
-  private readonly roomIdJson: string;
+  private readonly snapshots: SnapshotFanout;
   private readonly ticksPerSnapshot: number;
   private ticksUntilSnapshot = 0;
   /** The recorded game of the match being played (undefined between matches and before the first join). */
@@ -96,7 +83,7 @@ export class Room {
     this.createdAt = new Date(restored?.state.createdAt ?? deps.now());
     this.emptySince = deps.now();
     this.tickRate = settings.game.tickRate;
-    this.roomIdJson = JSON.stringify(id);
+    this.snapshots = new SnapshotFanout(id, (state) => JSON.stringify(toJsonSnapshot(state, this.directory, this.tickRate)));
     this.ticksPerSnapshot = Math.max(1, Math.round(this.tickRate / settings.snapshotRate));
     if (!restored) {
       this.gameSettings = settingsFor(mode, settings.game);
@@ -340,12 +327,13 @@ export class Room {
       snapshot_rate: this.settings.snapshotRate,
       resumed,
     });
-    this.sendSnapshot(member, connection, encodedSnapshot(this.game.snapshot()));
+    // Not kept as a baseline: a client acknowledging its welcome snapshot gets a full one next.
+    this.snapshots.begin(this.game.snapshot(), false);
+    this.sendSnapshot(member, connection);
   }
 
   private streamSnapshot(): void {
-    const encoded = encodedSnapshot(this.game.snapshot());
-    this.history.add(encoded.state);
+    this.snapshots.begin(this.game.snapshot(), true);
     for (const member of this.members.values()) {
       const connection = member.connection;
       if (!connection) continue;
@@ -353,30 +341,14 @@ export class Room {
         this.deps.metrics.snapshotSkipped();
         continue;
       }
-      this.sendSnapshot(member, connection, encoded);
+      this.sendSnapshot(member, connection);
     }
   }
 
-  private sendSnapshot(member: Member, connection: RoomConnection, encoded: EncodedSnapshot): void {
-    const { state } = encoded;
+  private sendSnapshot(member: Member, connection: RoomConnection): void {
     const ack = this.game.lastInputSequence(member.entity);
-    let bytes: number;
-    if (connection.encoding === 'json') {
-      encoded.json ??= JSON.stringify(toJsonSnapshot(state, this.directory, this.tickRate));
-      bytes = connection.sendFrame(
-        `{"type":"game_snapshot","room_id":${this.roomIdJson},"tick":${state.tick},"ack":${ack},"snapshot":${encoded.json}}`,
-      );
-    } else {
-      const base = member.ackedTick >= 0 ? this.history.get(member.ackedTick) : undefined;
-      const key = base ? base.tick : -1;
-      let envelope = encoded.envelopes.get(key);
-      if (envelope === undefined) {
-        envelope = snapshotEnvelope(this.id, state.tick, base ? base.tick : null, this.encoder.encode(state, base));
-        encoded.envelopes.set(key, envelope);
-      }
-      bytes = connection.sendFrame(withAck(envelope, ack));
-    }
-    this.deps.metrics.snapshotSent(bytes);
+    const frame = connection.encoding === 'json' ? this.snapshots.jsonFrame(ack) : this.snapshots.binaryFrame(member.ackedTick, ack);
+    this.deps.metrics.snapshotSent(connection.sendFrame(frame));
   }
 
   private endMatch(reason: 'score_limit' | 'time_limit'): void {
