@@ -299,8 +299,10 @@ describe('HAProxy on loopback (the shipped backend) in front of two gateway proc
 
   const healthNode = async (): Promise<{ status: number; node: string }> => {
     const response = await fetch(`${lb!.url}/healthz`);
-    const body = (await response.json()) as { node: string };
-    return { status: response.status, node: body.node };
+    const text = await response.text();
+    // HAProxy's own error pages are HTML: keep their start, so a failed expectation shows what came back.
+    const node = text.startsWith('{') ? (JSON.parse(text) as { node: string }).node : text.slice(0, 80);
+    return { status: response.status, node };
   };
 
   it('answers /healthz through HAProxy, spreading requests over both nodes', async () => {
@@ -329,10 +331,12 @@ describe('HAProxy on loopback (the shipped backend) in front of two gateway proc
       return { name, ...((await response.json()) as { access_token: string; player: { id: string } }) };
     }));
 
-    const sockets = await Promise.all(guests.map(() => TestSocket.open(lb!.url)));
+    const sockets: TestSocket[] = [];
     try {
-      for (const [i, socket] of sockets.entries()) {
-        const { name, access_token: token, player } = guests[i]!;
+      // One after the other: HAProxy's threads pick a server for two simultaneous upgrades before either counts.
+      for (const { name, access_token: token, player } of guests) {
+        const socket = await TestSocket.open(lb!.url);
+        sockets.push(socket);
         socket.send({ type: 'auth', token });
         // The server's first message after auth, through the tunnel, whichever node the socket landed on.
         expect(await socket.next('auth_ok')).toMatchObject({ player_id: player.id, display_name: name, is_guest: true });
