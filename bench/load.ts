@@ -3,10 +3,14 @@
  *
  *   npm run bench -- --players 1000 --rooms 100 --tick 20 --duration 60s
  *   npm run bench -- --ramp 500:10000:500 --rooms-of 10 --step 15s [--through]
- *   npm run bench:compare -- --players 1000 --rooms 100     (GameV1 and the Colyseus peer, same run)
- *   npm run bench -- --target gamev1,floor-ws,floor-net      (and the transport floor: bench/floor/server.ts)
+ *   npm run bench:compare -- --players 1000 --rooms 100     (GameV1, the floors and the Colyseus peer, same run)
+ *   npm run bench -- --target gamev1,floor-ws,floor-net      (any of the targets below, one after another)
  *   npm run bench -- --idle 15000                            (authenticated connections that only hold on)
  *   add --workers N to run GameV1 as N processes (WORKERS=N; needs DATABASE_URL and REDIS_URL)
+ *
+ * Targets: gamev1 (WS_TRANSPORT=uws) and gamev1-ws (WS_TRANSPORT=ws); the transport floor, GameV1's protocol with
+ * no game behind it (bench/floor/server.ts), on floor-uws, floor-ws and floor-net; the Colyseus peer
+ * (bench/peers/colyseus) on its ws transport (colyseus) and its uWebSockets.js one (colyseus-uws).
  *
  * Starts the server under test as its own process (its CPU and RSS are read from /proc), creates the rooms,
  * and drives bot processes that connect, authenticate as guests, join, send inputs at the input rate and read
@@ -16,19 +20,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LatencyHistogram } from './lib/histogram.js';
 import type { BotProcessConfig, BotSpec, ChildMessage, ParentMessage } from './lib/protocol.js';
 import { table, writeJson, writePlot, type StepResult } from './lib/report.js';
 import { ProcessProbe, bucketQuantile, histogramBuckets } from './lib/server-probe.js';
 import { startGameV1, startTarget, type TargetName, type TargetServer } from './lib/targets.js';
-
-
-function seconds(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text);
-  if (!match) throw new Error(`not a duration: ${text} (e.g. 60s, 2m)`);
-  const value = Number(match[1]);
-  return match[2] === 'ms' ? value / 1000 : match[2] === 'm' ? value * 60 : value;
-}
+import { seconds, sleep } from './lib/time.js';
+import { WindowTotals } from './lib/window-totals.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,7 +67,7 @@ interface BotProcess {
 
 const botScript = fileURLToPath(new URL('./lib/bot-process.ts', import.meta.url));
 
-function startBots(server: TargetServer, specs: BotSpec[], index: number, decode: 'full' | 'ack', stats: Totals): BotProcess {
+function startBots(server: TargetServer, specs: BotSpec[], index: number, decode: 'full' | 'ack', stats: WindowTotals): BotProcess {
   const child = fork(botScript, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const bots: BotProcess = { child, latest: undefined };
   const config: BotProcessConfig = {
@@ -79,6 +76,7 @@ function startBots(server: TargetServer, specs: BotSpec[], index: number, decode
     bots: specs,
     inputRate,
     decode,
+    driver: 'ws',
     localAddress: `127.0.0.${1 + (index % 250)}`,
     connectSpacingMs: 1000 / Number(args['connect-rate']),
   };
@@ -93,27 +91,6 @@ function startBots(server: TargetServer, specs: BotSpec[], index: number, decode
   child.send({ type: 'start', config } satisfies ParentMessage);
   return bots;
 }
-
-/** Running totals of everything the bot processes report, reset at the start of each measurement window. */
-class Totals {
-  latency = new LatencyHistogram();
-  snapshotBytes = 0;
-  inputs = 0;
-
-  absorb(stats: NonNullable<BotProcess['latest']>): void {
-    this.latency.add(LatencyHistogram.fromSparse(stats.latency));
-    this.snapshotBytes += stats.snapshotBytes;
-    this.inputs += stats.inputs;
-  }
-
-  resetWindow(): void {
-    this.latency.reset();
-    this.snapshotBytes = 0;
-    this.inputs = 0;
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const connectedOf = (processes: BotProcess[]) => processes.reduce((sum, p) => sum + (p.latest?.connected ?? 0), 0);
 const countOf = (processes: BotProcess[], key: 'errors' | 'retries' | 'disconnects') => processes.reduce((sum, p) => sum + (p.latest?.[key] ?? 0), 0);
@@ -133,12 +110,12 @@ async function waitForConnections(processes: BotProcess[], players: number): Pro
 }
 
 /** Holds the current load for `duration` seconds and measures it. */
-async function measure(server: TargetServer, processes: BotProcess[], totals: Totals, players: number, rooms: number, duration: number): Promise<StepResult> {
+async function measure(server: TargetServer, processes: BotProcess[], totals: WindowTotals, players: number, rooms: number, duration: number): Promise<StepResult> {
   const probe = new ProcessProbe(server.pid);
   const ticksBefore = histogramBuckets(await server.metrics(), 'gamev1_tick_duration_seconds');
   const errorsBefore = countOf(processes, 'errors');
   const disconnectsBefore = countOf(processes, 'disconnects');
-  totals.resetWindow();
+  totals.reset();
   probe.cpuPercent();
   let rss = 0;
   const started = performance.now();
@@ -184,14 +161,15 @@ async function runTarget(name: TargetName, levels: number[]): Promise<StepResult
   const perRoom = Math.ceil(maxPlayers / rooms);
   const server = await startTarget[name]({ tickRate, maxPlayersPerRoom: perRoom, workers });
   console.log(`${name}: server pid ${server.pid} at ${server.url}; ${rooms} rooms of up to ${perRoom}`);
-  const totals = new Totals();
+  const totals = new WindowTotals();
   const processes: BotProcess[] = [];
   const results: StepResult[] = [];
   try {
     const roomIds = await server.createRooms(rooms, perRoom);
     let running = 0;
     for (const players of levels) {
-      const decode = (args.decode as 'full' | 'ack' | undefined) ?? (maxPlayers > 2_000 ? 'ack' : 'full');
+      // The floor's delta is filler, not a snapshot to decode: its bots read only the acks.
+      const decode = name.startsWith('floor') ? 'ack' : ((args.decode as 'full' | 'ack' | undefined) ?? (maxPlayers > 2_000 ? 'ack' : 'full'));
       const specs: BotSpec[] = [];
       // Rooms fill up one after another, so every load level runs full rooms of the requested size.
       for (let i = running; i < players; i++) specs.push({ name: `bot${i}`, roomId: roomIds[Math.floor(i / perRoom) % rooms]! });
@@ -242,7 +220,7 @@ async function runIdle(count: number, machine: object): Promise<void> {
   const server = await startGameV1({ tickRate, maxPlayersPerRoom: roomSize, workers });
   const probe = new ProcessProbe(server.pid);
   const rssAtStart = probe.rssMb();
-  const totals = new Totals();
+  const totals = new WindowTotals();
   const processes: BotProcess[] = [];
   const connectUpTo = async (target: number) => {
     for (let offset = connectedOf(processes); offset < target; offset += botsPerProcess) {
@@ -299,11 +277,17 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${args.out}.json and ${args.out}.svg`);
 }
 
+type Family = 'gamev1' | 'colyseus' | 'floor';
+const familyOf = (target: string): Family => (target.startsWith('gamev1') ? 'gamev1' : target.startsWith('colyseus') ? 'colyseus' : 'floor');
+/** GameV1 is read against the peer and the floors, the peer against the floors (what it costs above moving frames). */
+const MEASURED_AGAINST: Record<Family, Family[]> = { gamev1: ['floor', 'colyseus'], colyseus: ['floor'], floor: [] };
+
 function printRatios(results: StepResult[]): void {
-  for (const ours of results.filter((r) => r.target === 'gamev1')) {
-    for (const peer of results.filter((r) => r.target !== 'gamev1' && r.players === ours.players)) {
+  for (const ours of results) {
+    const against = MEASURED_AGAINST[familyOf(ours.target)];
+    for (const peer of results.filter((r) => r.players === ours.players && against.includes(familyOf(r.target)))) {
       console.log(
-        `ratio gamev1/${peer.target} at ${ours.players} players: CPU per 1k players ${(ours.cpuPer1000Players / peer.cpuPer1000Players).toFixed(2)}, ` +
+        `ratio ${ours.target}/${peer.target} at ${ours.players} players: CPU per 1k players ${(ours.cpuPer1000Players / peer.cpuPer1000Players).toFixed(2)}, ` +
           `RSS ${(ours.serverRssMb / peer.serverRssMb).toFixed(2)}, snapshot bytes ${(ours.snapshotBytesPerClientPerSecond / peer.snapshotBytesPerClientPerSecond).toFixed(2)}, ` +
           `latency p99 ${(ours.latencyP99 / peer.latencyP99).toFixed(2)}`,
       );

@@ -5,24 +5,30 @@
  * at N players is what any Node.js server pays to move the same frames through Node and the kernel, so
  * GameV1's CPU minus the floor's is the cost of GameV1's own work (simulation, encoding, bookkeeping).
  *
- *   FLOOR_TRANSPORT=ws|net TICK_RATE=20 SNAPSHOT_BYTES=186 PORT=0 node --import tsx bench/floor/server.ts
+ *   FLOOR_TRANSPORT=ws|uws|net TICK_RATE=20 SNAPSHOT_BYTES=186 PORT=0 node --import tsx bench/floor/server.ts
  *
- * `ws`: WebSockets through the `ws` library, as GameV1 serves them. `net`: the same frames read and written by
- * hand on the raw TCP socket, which shows what the WebSocket library itself adds.
+ * `ws`: WebSockets through the `ws` library, as GameV1 serves them with WS_TRANSPORT=ws. `uws`: through
+ * uWebSockets.js' native binary, as GameV1 serves them with WS_TRANSPORT=uws. `net`: the same frames read and
+ * written by hand on the raw TCP socket, which shows what the `ws` library itself adds. The per-tick work is the
+ * same code on every transport; only what carries the frames differs.
  */
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { Packr, Unpackr } from 'msgpackr';
 import { Histogram, Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import { snapshotEnvelope, withAck } from '../../src/protocol/index.js';
 import { RoomManager, TickLoop } from '../../src/rooms/index.js';
+import { loadUws } from '../../src/transport/index.js';
 
 const tickRate = Number(process.env.TICK_RATE ?? 20);
 const snapshotBytes = Number(process.env.SNAPSHOT_BYTES ?? 186);
-const transport = process.env.FLOOR_TRANSPORT ?? 'ws';
-if (transport !== 'ws' && transport !== 'net') throw new Error(`FLOOR_TRANSPORT must be ws or net, not ${transport}`);
+const TRANSPORTS = ['ws', 'uws', 'net'] as const;
+type FloorTransport = (typeof TRANSPORTS)[number];
+const transport = (process.env.FLOOR_TRANSPORT ?? 'ws') as FloorTransport;
+if (!TRANSPORTS.includes(transport)) throw new Error(`FLOOR_TRANSPORT must be ${TRANSPORTS.join(', ')}, not ${transport}`);
+const SUBPROTOCOL = 'gamev1.msgpack';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 const unpackr = new Unpackr({ useRecords: false });
@@ -95,35 +101,52 @@ function tickSlice(slice: number): void {
   }
 }
 
-const server = createServer((request, response) => {
-  if (request.url === '/metrics') {
-    void registry.metrics().then((text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text));
-  } else {
-    response.writeHead(404).end();
-  }
-});
+/** A node:http server answering /metrics; the ws and net floors carry /ws on it too. */
+function metricsServer(): Server {
+  return createServer((request, response) => {
+    if (request.url === '/metrics') {
+      void registry.metrics().then((text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+}
 
-if (transport === 'ws') {
+function listenOn(server: Server, port: number): Promise<number> {
+  return new Promise((resolve) => {
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
+function serveWs(port: number): Promise<number> {
+  const server = metricsServer();
   const wss = new WebSocketServer({
     server,
     path: '/ws',
     perMessageDeflate: false,
     clientTracking: false,
-    handleProtocols: (protocols) => (protocols.has('gamev1.msgpack') ? 'gamev1.msgpack' : false),
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
   wss.on('connection', (ws) => {
     const client: FloorClient = { send: (frame) => ws.send(frame), ack: 0, room: undefined };
     ws.on('message', (data: Buffer) => onMessage(client, data));
     ws.on('close', () => onClose(client));
   });
-} else {
+  return listenOn(server, port);
+}
+
+function serveNet(port: number): Promise<number> {
+  const server = metricsServer();
   server.on('upgrade', (request, socket: Socket) => {
     const key = request.headers['sec-websocket-key'];
     if (typeof key !== 'string') return socket.destroy();
     const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: gamev1.msgpack\r\n\r\n`,
+        `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${SUBPROTOCOL}\r\n\r\n`,
     );
     socket.setNoDelay(true);
     const client: FloorClient = { send: (frame) => socket.write(binaryFrame(frame)), ack: 0, room: undefined };
@@ -131,6 +154,46 @@ if (transport === 'ws') {
     socket.on('close', () => onClose(client));
     socket.on('error', () => socket.destroy());
   });
+  return listenOn(server, port);
+}
+
+/** /ws and /metrics on one uWebSockets.js app (its native binary, never the package's JavaScript fallback). */
+function serveUws(port: number): Promise<number> {
+  const loaded = loadUws();
+  if ('error' in loaded) throw new Error(`FLOOR_TRANSPORT=uws: ${loaded.error}`);
+  const { uws } = loaded;
+  const app = uws.App();
+  app.ws<{ client?: FloorClient }>('/ws', {
+    compression: uws.DISABLED,
+    // No idle timeout and no pings of the server's own, as on the ws and net floors.
+    idleTimeout: 0,
+    sendPingsAutomatically: false,
+    upgrade: (res, req, context) => {
+      const offered = req.getHeader('sec-websocket-protocol').split(',').map((protocol) => protocol.trim());
+      const protocol = offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : '';
+      res.upgrade({}, req.getHeader('sec-websocket-key'), protocol, req.getHeader('sec-websocket-extensions'), context);
+    },
+    open: (ws) => {
+      ws.getUserData().client = { send: (frame) => ws.send(frame, true), ack: 0, room: undefined };
+    },
+    // The ArrayBuffer is valid only during this call, which is all onMessage needs.
+    message: (ws, data) => onMessage(ws.getUserData().client!, Buffer.from(data)),
+    close: (ws) => onClose(ws.getUserData().client!),
+  });
+  app.get('/metrics', (res) => {
+    // uWebSockets requires an abort handler before answering later; an aborted response must not be touched.
+    let aborted = false;
+    res.onAborted(() => (aborted = true));
+    void registry.metrics().then((text) => {
+      if (!aborted) res.cork(() => res.writeHeader('content-type', registry.contentType).end(text));
+    });
+  });
+  app.any('/*', (res) => {
+    res.writeStatus('404 Not Found').end();
+  });
+  return new Promise((resolve, reject) =>
+    app.listen('127.0.0.1', port, (socket) => (socket ? resolve(uws.us_socket_local_port(socket)) : reject(new Error(`cannot listen on 127.0.0.1:${port}`)))),
+  );
 }
 
 /** An unmasked, final, binary frame around `payload`, in one buffer so it goes out in one write. */
@@ -175,10 +238,9 @@ function readFrames(socket: Socket, client: FloorClient): void {
   });
 }
 
+const serve: Record<FloorTransport, (port: number) => Promise<number>> = { ws: serveWs, uws: serveUws, net: serveNet };
+
 new TickLoop(tickRate, tickSlice, (seconds) => tickDuration.observe(seconds), slices.length).start();
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  console.log(`floor (${transport}) listening on http://127.0.0.1:${port}`);
-});
+const port = await serve[transport](Number(process.env.PORT ?? 0));
+console.log(`floor (${transport}) listening on http://127.0.0.1:${port}`);
 process.on('SIGTERM', () => process.exit(0));

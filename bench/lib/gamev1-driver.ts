@@ -4,8 +4,13 @@ import { decodeSnapshot } from '../../src/protocol/snapshot.js';
 import type { SnapshotState } from '../../src/sim/types.js';
 import type { BotDriver, BotEvents, BotProcessConfig, BotSpec } from './protocol.js';
 
-const packr = new Packr({ useRecords: false, variableMapSize: true });
-const unpackr = new Unpackr({ useRecords: false });
+export const packr = new Packr({ useRecords: false, variableMapSize: true });
+export const unpackr = new Unpackr({ useRecords: false });
+
+/** A `game_input` frame as the SDK writes it, acknowledging the last snapshot tick seen (if any). */
+export function inputFrame(roomId: string, sequence: number, movement: { x: number; y: number; z: number }, actions: string[], lastTick: number): Buffer {
+  return packr.pack({ type: 'game_input', room_id: roomId, sequence, input: { movement, actions }, ...(lastTick >= 0 ? { ack: lastTick } : {}) });
+}
 
 interface SnapshotEnvelope {
   type: string;
@@ -68,15 +73,7 @@ export class GameV1Driver implements BotDriver {
   sendInput(sequence: number, movement: { x: number; y: number; z: number }, actions: string[]): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== ws.OPEN || !this.spec.roomId) return;
-    ws.send(
-      packr.pack({
-        type: 'game_input',
-        room_id: this.spec.roomId,
-        sequence,
-        input: { movement, actions },
-        ...(this.lastTick >= 0 ? { ack: this.lastTick } : {}),
-      }),
-    );
+    ws.send(inputFrame(this.spec.roomId, sequence, movement, actions, this.lastTick));
   }
 
   close(): void {

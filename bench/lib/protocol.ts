@@ -15,6 +15,12 @@ export interface BotProcessConfig {
   inputRate: number;
   /** 'full' decodes every snapshot like the SDK; 'ack' reads only what latency needs (cheap bots for big runs). */
   decode: 'full' | 'ack';
+  /**
+   * For GameV1-protocol targets: 'ws' bots use the `ws` client like the SDK; 'raw' bots write frames on raw
+   * sockets and never decode snapshots (raw-gamev1-driver.ts), so capacity runs measure the server, not the bots.
+   * The Colyseus peer always uses its own client.
+   */
+  driver: 'ws' | 'raw';
   /** Loopback source address, so many processes do not share one ephemeral port range. */
   localAddress: string;
   /** Milliseconds between connection attempts, to ramp without a thundering herd. */

@@ -22,9 +22,12 @@ export interface StepResult {
   disconnects: number;
 }
 
-const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
-const COLUMNS: [string, (row: StepResult) => string][] = [
+/** A table column: its header and how a row shows in it. */
+export type Column<Row> = [string, (row: Row) => string];
+
+const COLUMNS: Column<StepResult>[] = [
   ['target', (r) => r.target],
   ['players', (r) => `${r.connected}/${r.players}`],
   ['rooms', (r) => String(r.rooms)],
@@ -42,11 +45,13 @@ const COLUMNS: [string, (row: StepResult) => string][] = [
 ];
 
 /** A Markdown table (readable in a terminal and pasteable into RESULTS.md). */
-export function table(rows: StepResult[]): string {
-  const header = `| ${COLUMNS.map(([name]) => name).join(' | ')} |`;
-  const rule = `| ${COLUMNS.map(() => '---').join(' | ')} |`;
-  return [header, rule, ...rows.map((row) => `| ${COLUMNS.map(([, cell]) => cell(row)).join(' | ')} |`)].join('\n');
+export function markdownTable<Row>(columns: Column<Row>[], rows: Row[]): string {
+  const header = `| ${columns.map(([name]) => name).join(' | ')} |`;
+  const rule = `| ${columns.map(() => '---').join(' | ')} |`;
+  return [header, rule, ...rows.map((row) => `| ${columns.map(([, cell]) => cell(row)).join(' | ')} |`)].join('\n');
 }
+
+export const table = (rows: StepResult[]) => markdownTable(COLUMNS, rows);
 
 export function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsxLoader = pathToFileURL(`${root}node_modules/tsx/dist/loader.mjs`).href;
 
-export type TargetName = 'gamev1' | 'colyseus' | 'floor-ws' | 'floor-net';
+export type TargetName = 'gamev1' | 'gamev1-ws' | 'colyseus' | 'colyseus-uws' | 'floor-uws' | 'floor-ws' | 'floor-net';
 
 /** A server under test, started as its own process so its CPU and memory can be measured alone. */
 export interface TargetServer {
@@ -77,11 +77,14 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-export async function startGameV1(options: TargetOptions): Promise<TargetServer> {
+/** GameV1 on uWebSockets.js (target gamev1) or on `ws` (gamev1-ws). */
+export async function startGameV1(options: TargetOptions, transport: 'uws' | 'ws' = 'uws'): Promise<TargetServer> {
   const workers = options.workers ?? 1;
   const { child, url } = await launch('src/main.ts', {
     GATEWAY_BIND_ADDR: '127.0.0.1:0',
     WORKERS: String(workers),
+    // GameV1 refuses uws with WORKERS > 1 (a uWS socket cannot move to the process of its room): auto, which picks ws there.
+    WS_TRANSPORT: transport === 'uws' && workers > 1 ? 'auto' : transport,
     TICK_RATE: String(options.tickRate),
     SNAPSHOT_RATE: String(options.tickRate),
     MAX_CONNECTIONS: '1000000',
@@ -101,7 +104,7 @@ export async function startGameV1(options: TargetOptions): Promise<TargetServer>
   }, workers > 1 ? /listening on (http:\/\/[\d.]+:\d+) with \d+ worker processes/ : undefined);
   const { access_token: token } = await json<{ access_token: string }>(`${url}/auth/guest`, { method: 'POST' });
   return {
-    name: 'gamev1',
+    name: transport === 'uws' ? 'gamev1' : 'gamev1-ws',
     url,
     pid: child.pid!,
     async createRooms(count, maxPlayers) {
@@ -121,10 +124,11 @@ export async function startGameV1(options: TargetOptions): Promise<TargetServer>
   };
 }
 
-export async function startColyseus(options: TargetOptions): Promise<TargetServer> {
-  const { child, url } = await launch('bench/peers/colyseus/server.ts', { TICK_RATE: String(options.tickRate), PORT: '0' });
+/** The Colyseus peer on its `ws` transport (target colyseus) or its uWebSockets.js one (colyseus-uws). */
+export async function startColyseus(transport: 'ws' | 'uws', options: TargetOptions): Promise<TargetServer> {
+  const { child, url } = await launch('bench/peers/colyseus/server.ts', { TICK_RATE: String(options.tickRate), PORT: '0', COLYSEUS_TRANSPORT: transport });
   return {
-    name: 'colyseus',
+    name: transport === 'ws' ? 'colyseus' : 'colyseus-uws',
     url,
     pid: child.pid!,
     async createRooms(count, maxPlayers) {
@@ -136,7 +140,7 @@ export async function startColyseus(options: TargetOptions): Promise<TargetServe
 }
 
 /** GameV1's protocol with no game behind it (bench/floor): what moving the same frames costs by itself. */
-export async function startFloor(transport: 'ws' | 'net', options: TargetOptions): Promise<TargetServer> {
+export async function startFloor(transport: 'uws' | 'ws' | 'net', options: TargetOptions): Promise<TargetServer> {
   const { child, url } = await launch('bench/floor/server.ts', { TICK_RATE: String(options.tickRate), PORT: '0', FLOOR_TRANSPORT: transport });
   return {
     name: `floor-${transport}`,
@@ -150,8 +154,11 @@ export async function startFloor(transport: 'ws' | 'net', options: TargetOptions
 }
 
 export const startTarget: Record<TargetName, (options: TargetOptions) => Promise<TargetServer>> = {
-  gamev1: startGameV1,
-  colyseus: startColyseus,
+  gamev1: (options) => startGameV1(options, 'uws'),
+  'gamev1-ws': (options) => startGameV1(options, 'ws'),
+  colyseus: (options) => startColyseus('ws', options),
+  'colyseus-uws': (options) => startColyseus('uws', options),
+  'floor-uws': (options) => startFloor('uws', options),
   'floor-ws': (options) => startFloor('ws', options),
   'floor-net': (options) => startFloor('net', options),
 };

@@ -3,12 +3,17 @@
  * at its best for the comparison: the patch goes out right after each simulation step (no unaligned patch
  * timer), same tick and snapshot rate as GameV1, integer fields as in GameV1's snapshots.
  *
- *   TICK_RATE=20 PORT=0 node --import tsx bench/peers/colyseus/server.ts
+ *   COLYSEUS_TRANSPORT=ws|uws TICK_RATE=20 PORT=0 node --import tsx bench/peers/colyseus/server.ts
+ *
+ * `ws`: Colyseus' default transport (@colyseus/ws-transport). `uws`: its uWebSockets.js transport
+ * (@colyseus/uwebsockets-transport) on the native binary, never the package's JavaScript fallback.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Room, Server, matchMaker, type Client } from '@colyseus/core';
-import { WebSocketTransport } from '@colyseus/ws-transport';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Room, Server, createEndpoint, createRouter, matchMaker, type Client, type Transport } from '@colyseus/core';
 import { MapSchema, schema, t } from '@colyseus/schema';
+import type * as Uws from 'uWebSockets.js';
 import { Histogram, Registry } from 'prom-client';
 import { ArenaSimulation, type EntityState } from '../../../src/sim/index.js';
 
@@ -111,34 +116,67 @@ class ArenaRoom extends Room {
   }
 }
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
-
-/** Bench control routes; anything else goes to Colyseus' own HTTP handlers. */
-async function benchRoutes(request: IncomingMessage, response: ServerResponse, colyseus: Handler[]): Promise<void> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  if (url.pathname === '/metrics') {
-    response.setHeader('content-type', registry.contentType);
-    response.end(await registry.metrics());
-    return;
-  }
-  if (url.pathname === '/bench/rooms' && request.method === 'POST') {
-    const count = Number(url.searchParams.get('count') ?? 1);
-    const maxClients = Number(url.searchParams.get('maxClients') ?? 10);
+/** Bench control routes, served through Colyseus' own router so they answer the same on either transport. */
+const benchRoutes = createRouter({
+  metrics: createEndpoint('/metrics', { method: 'GET' }, async () => {
+    return new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } });
+  }),
+  createRooms: createEndpoint('/bench/rooms', { method: 'POST' }, async (context) => {
+    const query = new URL(context.request!.url).searchParams;
+    const count = Number(query.get('count') ?? 1);
+    const maxClients = Number(query.get('maxClients') ?? 10);
     const rooms: string[] = [];
     for (let i = 0; i < count; i++) rooms.push((await matchMaker.createRoom('arena', { maxClients })).roomId);
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ rooms }));
-    return;
-  }
-  for (const handler of colyseus) handler(request, response);
+    return Response.json({ rooms });
+  }),
+});
+
+/** A transport, the port it bound once listening, and what it runs on (for the log). */
+interface PeerTransport {
+  transport: Transport;
+  port(): number;
+  description: string;
 }
 
-const http = createServer();
-const gameServer = new Server({ transport: new WebSocketTransport({ server: http }) });
+async function wsTransport(): Promise<PeerTransport> {
+  const { WebSocketTransport } = await import('@colyseus/ws-transport');
+  const http = createServer();
+  return { transport: new WebSocketTransport({ server: http }), port: () => (http.address() as AddressInfo).port, description: 'ws' };
+}
+
+/**
+ * The uWebSockets.js transport, once the module it imports is known to be the native binary: the package's entry
+ * point falls back to a slow JavaScript imitation when the binary does not load, which would not be uWebSockets.
+ */
+async function uwsTransport(): Promise<PeerTransport> {
+  const require = createRequire(import.meta.url);
+  const binary = `uWebSockets.js/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+  let native: typeof Uws;
+  try {
+    native = require(binary) as typeof Uws;
+  } catch (error) {
+    throw new Error(`COLYSEUS_TRANSPORT=uws: ${binary} does not load here (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+  }
+  // The entry point requires the same file, so it is the same module object unless the entry chose its fallback.
+  if (require('uWebSockets.js') !== native) throw new Error('COLYSEUS_TRANSPORT=uws: uWebSockets.js loaded its JavaScript fallback');
+  const { uWebSocketsTransport } = await import('@colyseus/uwebsockets-transport');
+  const transport = new uWebSocketsTransport();
+  return {
+    transport,
+    // The transport keeps its listen socket to itself; uWebSockets has no other way to tell the port bound.
+    port: () => native.us_socket_local_port(transport['_listeningSocket']),
+    description: `uws, native ${binary.split('/').at(-1)}`,
+  };
+}
+
+const transports: Record<string, () => Promise<PeerTransport>> = { ws: wsTransport, uws: uwsTransport };
+const choice = process.env.COLYSEUS_TRANSPORT ?? 'ws';
+const open = transports[choice];
+if (!open) throw new Error(`COLYSEUS_TRANSPORT must be ${Object.keys(transports).join(' or ')}, not ${choice}`);
+const peer = await open();
+const gameServer = new Server({ transport: peer.transport });
+gameServer.router = benchRoutes;
 gameServer.define('arena', ArenaRoom);
+// uWebSockets' transport binds every interface (it takes no host); the bots connect over loopback either way.
 await gameServer.listen(Number(process.env.PORT ?? 2567), '127.0.0.1');
-const colyseusHandlers = http.listeners('request') as Handler[];
-http.removeAllListeners('request');
-http.on('request', (request, response) => void benchRoutes(request, response, colyseusHandlers));
-const address = http.address() as { port: number };
-console.log(`colyseus peer listening on http://127.0.0.1:${address.port}`);
+console.log(`colyseus peer (${peer.description}) listening on http://127.0.0.1:${peer.port()}`);
