@@ -26,6 +26,14 @@ describe('the server process', () => {
     expect(stdout).toMatch(/"level":60.*cannot use PostgreSQL at 127\.0\.0\.1:1\/test/);
   });
 
+  it('writes readable lines instead of JSON for a person at a terminal (LOG_FORMAT=pretty; auto picks it on a TTY)', async () => {
+    const child = startProcess({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });
+    const [stdout, [code]] = await Promise.all([collect(child.stdout), once(child, 'exit')]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FATAL.*cannot use PostgreSQL at 127\.0\.0\.1:1\/test/);
+    expect(stdout).not.toContain('"level"');
+  });
+
   it('logs its URL, serves, and drains and exits 0 on SIGTERM', async () => {
     const scope = isolation();
     const config = testConfig({}, scope);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { HostPort } from './parsers.js';
 import type { Config } from './settings.js';
 
@@ -12,7 +13,12 @@ export function urlOf(address: HostPort, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** The process's logger: JSON lines tagged with the node name and pid (a node may be several processes). */
+/**
+ * The process's logger, tagged with the node name and pid (a node may be several processes): JSON lines, or
+ * readable lines for a person at a terminal (written synchronously, so nothing is lost on exit).
+ */
 export function createLogger(config: Config): Logger {
-  return pino({ level: config.server.logLevel, base: { node: config.server.nodeName, pid: process.pid } });
+  const options = { level: config.server.logLevel, base: { node: config.server.nodeName, pid: process.pid } };
+  const readable = config.server.logFormat === 'pretty' || (config.server.logFormat === 'auto' && process.stdout.isTTY === true);
+  return readable ? pino(options, pretty({ sync: true, colorize: process.stdout.isTTY === true })) : pino(options);
 }

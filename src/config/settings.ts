@@ -107,6 +107,12 @@ export const SETTINGS = {
       parse: enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
       doc: 'pino log level.',
     },
+    logFormat: {
+      env: 'LOG_FORMAT',
+      default: 'auto',
+      parse: enumOf(['auto', 'json', 'pretty'] as const),
+      doc: 'auto: readable colored lines when stdout is a terminal, JSON lines otherwise (for log shippers).',
+    },
   },
   database: {
     url: {
