@@ -27,3 +27,4 @@ export { LeaderboardDefinition, LeaderboardId, LeaderboardList, LeaderboardPage,
 export { DivisionRow, DivisionStandings, LeagueHistory, LeagueInfo, LeagueRung, LeagueStanding, type LeagueUpdate } from './leagues.js';
 export { AutoscaleRecommendation, FleetAutoscaleResponse, FleetAutoscaleReview, ScalingReason } from './autoscaling.js';
 export { ClusterNode, ClusterNodes } from './cluster.js';
+export { GameModeInfo, GameModeList } from './game-modes.js';

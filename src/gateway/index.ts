@@ -27,6 +27,8 @@ import type { GameModes } from '../games/index.js';
 import type { RoomRegistry } from '../rooms/index.js';
 import type { Autoscaler } from '../autoscaling/index.js';
 import { autoscalingRoutes } from './routes/autoscaling.js';
+import { gameModeRoutes } from './routes/modes.js';
+import { webRoutes } from './static.js';
 import { ErrorResponse } from './schemas.js';
 
 export { bearerToken, requireAccessToken } from './bearer.js';
@@ -137,5 +139,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, outbox: deps.outbox, nodeName: deps.nodeName, draining: deps.draining }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));
   await app.register(autoscalingRoutes(deps.autoscaler));
+  await app.register(gameModeRoutes({ modes: deps.modes, seatLimit: deps.seatLimit }));
+  await app.register(webRoutes());
   return app;
 }

@@ -1,0 +1,155 @@
+/**
+ * What the console calls. Tournaments and roles go through the SDK; the admin routes are called here with small
+ * typed fetch wrappers because the SDK has no admin methods yet (their shapes are the admin API's, see
+ * docs/console.md). Each call uses the SDK's access token, refreshed (and rotated) through the SDK when due.
+ */
+import { GameV1Error, type GameV1Client } from '../../../src/index.js';
+import { jwtExpiry } from '../../../src/tokens.js';
+import type { ClusterNode } from '../../../../src/api/index.js';
+
+export type { ClusterNode, TournamentDetails, TournamentMatch, TournamentSummary } from '../../../../src/api/index.js';
+
+export interface AdminRoom {
+  room_id: string;
+  room_name: string;
+  game_mode: string;
+  node: string;
+  status: string;
+  max_players: number;
+  players: { player_id: string; display_name: string; connected: boolean }[];
+  tick: number;
+  created_at: string;
+}
+
+export interface QueueInfo {
+  game_mode: string;
+  region: string;
+  size: number;
+  oldest_wait_ms: number;
+}
+
+export interface PlayerBan {
+  reason: string;
+  /** null: permanent. */
+  until: string | null;
+  by: string;
+  at: string;
+}
+
+export interface AdminPlayer {
+  player_id: string;
+  display_name: string;
+  email: string | null;
+  role: string;
+  is_guest: boolean;
+  online: boolean;
+  ban: PlayerBan | null;
+  created_at: string;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor_id: string | null;
+  actor_name: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  next_before: number | null;
+}
+
+export interface AdminStats {
+  at: string;
+  node: string;
+  connections: number;
+  rooms: number;
+  players_in_rooms: number;
+  tick_p99_ms: number;
+  queued: number;
+  queue_wait_p99_ms: number;
+}
+
+interface AdminCalls {
+  clusterNodes(): Promise<ClusterNode[]>;
+  adminRooms(): Promise<AdminRoom[]>;
+  endRoom(roomId: string, reason: string): Promise<{ room_id: string; ended: boolean }>;
+  adminQueues(): Promise<QueueInfo[]>;
+  searchPlayers(q: string, limit?: number): Promise<AdminPlayer[]>;
+  kickPlayer(playerId: string, reason: string): Promise<{ player_id: string; disconnected: boolean }>;
+  banPlayer(playerId: string, reason: string, until: string | null): Promise<{ player_id: string; ban: PlayerBan }>;
+  unbanPlayer(playerId: string): Promise<{ player_id: string; ban: null }>;
+  auditLog(query: { limit?: number; before?: number }): Promise<AuditPage>;
+  adminStats(): Promise<AdminStats>;
+}
+
+type SdkCalls = Pick<GameV1Client, 'listTournaments' | 'getTournament' | 'startTournament' | 'previewReopen' | 'reopenMatch'>;
+
+export type ConsoleApi = SdkCalls & AdminCalls;
+
+/** Refresh this long before the access token expires, as the SDK does. */
+const EXPIRY_MARGIN_MS = 30_000;
+
+export function consoleApi(client: GameV1Client): ConsoleApi {
+  const accessToken = async (): Promise<string> => {
+    const token = client.accessToken;
+    const expiresAt = token ? jwtExpiry(token) : undefined;
+    if (!token || (expiresAt !== undefined && expiresAt - Date.now() < EXPIRY_MARGIN_MS)) await client.refresh();
+    return client.accessToken!;
+  };
+
+  const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
+    const headers: Record<string, string> = { authorization: `Bearer ${await accessToken()}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(path, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    } catch (error) {
+      throw new GameV1Error('network_error', `${method} ${path} failed: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    const data = parseJson(text);
+    if (!response.ok) {
+      const { code, message } = (data ?? {}) as { code?: string; message?: string };
+      throw new GameV1Error(code ?? `http_${response.status}`, message ?? `${method} ${path} answered ${response.status}`, response.status);
+    }
+    return data as T;
+  };
+
+  const id = encodeURIComponent;
+  return {
+    listTournaments: (filter) => client.listTournaments(filter),
+    getTournament: (tournamentId) => client.getTournament(tournamentId),
+    startTournament: (tournamentId, seeds) => client.startTournament(tournamentId, seeds),
+    previewReopen: (tournamentId, matchId) => client.previewReopen(tournamentId, matchId),
+    reopenMatch: (tournamentId, matchId, options) => client.reopenMatch(tournamentId, matchId, options),
+    clusterNodes: async () => (await call<{ nodes: ClusterNode[] }>('GET', '/api/cluster/nodes')).nodes,
+    adminRooms: async () => (await call<{ rooms: AdminRoom[] }>('GET', '/api/admin/rooms')).rooms,
+    endRoom: (roomId, reason) => call('POST', `/api/admin/rooms/${id(roomId)}/end`, { reason }),
+    adminQueues: async () => (await call<{ queues: QueueInfo[] }>('GET', '/api/admin/queues')).queues,
+    searchPlayers: async (q, limit = 20) =>
+      (await call<{ players: AdminPlayer[] }>('GET', `/api/admin/players?${new URLSearchParams({ q, limit: String(limit) })}`)).players,
+    kickPlayer: (playerId, reason) => call('POST', `/api/admin/players/${id(playerId)}/kick`, { reason }),
+    banPlayer: (playerId, reason, until) => call('POST', `/api/admin/players/${id(playerId)}/ban`, { reason, until }),
+    unbanPlayer: (playerId) => call('DELETE', `/api/admin/players/${id(playerId)}/ban`),
+    auditLog: ({ limit, before }) => {
+      const query = new URLSearchParams();
+      if (limit !== undefined) query.set('limit', String(limit));
+      if (before !== undefined) query.set('before', String(before));
+      return call('GET', `/api/admin/audit?${query}`);
+    },
+    adminStats: () => call('GET', '/api/admin/stats'),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined; // not JSON (a proxy's error page): the status speaks for it
+  }
+}
