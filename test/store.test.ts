@@ -64,7 +64,7 @@ for (const driver of drivers) {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
         [config.database.schema],
       );
-      expect(tables.map((t) => t.table_name)).toEqual(['game_replays', 'games', 'leaderboard_periods', 'leaderboard_records', 'leaderboards', 'league_members', 'league_players', 'league_results', 'league_seasons', 'player_mode_ratings', 'players', 'rating_history', 'refresh_sessions', 'schema_migrations', 'tournament_events', 'tournaments']);
+      expect(tables.map((t) => t.table_name)).toEqual(['audit_log', 'game_replays', 'games', 'leaderboard_periods', 'leaderboard_records', 'leaderboards', 'league_members', 'league_players', 'league_results', 'league_seasons', 'player_bans', 'player_mode_ratings', 'players', 'rating_history', 'refresh_sessions', 'schema_migrations', 'tournament_events', 'tournaments']);
       const { rows: indexes } = await db.query<{ indexname: string; indexdef: string }>(
         'SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1',
         [config.database.schema],

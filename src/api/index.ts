@@ -28,3 +28,4 @@ export { DivisionRow, DivisionStandings, LeagueHistory, LeagueInfo, LeagueRung, 
 export { AutoscaleRecommendation, FleetAutoscaleResponse, FleetAutoscaleReview, ScalingReason } from './autoscaling.js';
 export { ClusterNode, ClusterNodes } from './cluster.js';
 export { GameModeInfo, GameModeList } from './game-modes.js';
+export { AdminPlayer, AdminPlayerList, AdminPlayerQuery, AdminQueue, AdminQueueList, AdminReasonRequest, AdminRoom, AdminRoomList, AdminStats, AuditEntry, AuditPage, AuditQuery, Ban, BanRequest, BanResult, EndRoomResult, KickResult } from './admin.js';

@@ -6,3 +6,4 @@ export { RateLimiter, type Limit } from './rate-limit.js';
 export { hashPassword, verifyPassword } from './passwords.js';
 export { players, type PlayerRow } from './repository.js';
 export { Roles } from './roles.js';
+export { bans, banMessage } from './bans.js';

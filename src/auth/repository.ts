@@ -95,4 +95,13 @@ export const sessions = {
       [id, reason],
     );
   },
+
+  /** Revokes every live session of the player; resolves with their ids. */
+  async revokeAllOf(db: Queryable, playerId: string, reason: string): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      'UPDATE refresh_sessions SET revoked_at = now(), revoked_reason = $2 WHERE player_id = $1 AND revoked_at IS NULL RETURNING id',
+      [playerId, reason],
+    );
+    return rows.map((row) => row.id);
+  },
 };

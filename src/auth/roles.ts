@@ -21,7 +21,12 @@ export class Roles {
     const { rows } = await this.db.query<{ email: string | null; role: Role }>('SELECT email, role FROM players WHERE id = $1', [playerId]);
     const row = rows[0];
     if (!row) throw new AppError('not_found', 'player_not_found', `player ${playerId} does not exist`);
-    return row.email !== null && this.adminEmails.has(row.email) ? 'admin' : row.role;
+    return this.resolve(row.email, row.role);
+  }
+
+  /** The role of an account read elsewhere: the stored one, or admin for an email in ADMIN_EMAILS. */
+  resolve(email: string | null, stored: Role): Role {
+    return email !== null && this.adminEmails.has(email) ? 'admin' : stored;
   }
 
   /** An admin sets another player's role. Guests cannot be given one: they have no account to keep it. */

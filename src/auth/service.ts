@@ -3,6 +3,7 @@ import type { AuthResult, Player } from '../api/index.js';
 import type { Cache } from '../cache/index.js';
 import { AppError, unauthorized } from '../errors/index.js';
 import type { Database } from '../store/index.js';
+import { banMessage, bans } from './bans.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { RateLimiter } from './rate-limit.js';
 import { players, sessions, type PlayerRow } from './repository.js';
@@ -83,6 +84,11 @@ export class AuthService {
       this.onAttempt('login', 'invalid_credentials');
       throw unauthorized('invalid_credentials', 'email or password is incorrect');
     }
+    const ban = await bans.inForce(this.db, row.id, new Date());
+    if (ban) {
+      this.onAttempt('login', 'banned');
+      throw new AppError('forbidden', 'banned', banMessage(ban));
+    }
     await players.touchLogin(this.db, row.id);
     this.onAttempt('login', 'ok');
     return this.startSession(row, client);
@@ -139,6 +145,16 @@ export class AuthService {
     const claims = await this.tokens.verifyRefresh(refreshToken);
     await sessions.revoke(this.db, claims.sessionId, 'logout');
     await this.markRevoked(claims.sessionId);
+  }
+
+  /**
+   * Ends every session of the player at once, on every node: refresh tokens are refused from now on and access
+   * tokens at their next check (the revocation is in the shared cache). Resolves with how many sessions ended.
+   */
+  async endSessions(playerId: string, reason: string): Promise<number> {
+    const ended = await sessions.revokeAllOf(this.db, playerId, reason);
+    await Promise.all(ended.map((sessionId) => this.markRevoked(sessionId)));
+    return ended.length;
   }
 
   /** Verifies an access token and that its session is still live. */

@@ -28,11 +28,13 @@ import type { RoomRegistry } from '../rooms/index.js';
 import type { Autoscaler } from '../autoscaling/index.js';
 import { autoscalingRoutes } from './routes/autoscaling.js';
 import { gameModeRoutes } from './routes/modes.js';
+import { adminRoutes } from './routes/admin.js';
+import type { AdminService, AuditLog } from '../admin/index.js';
 import { webRoutes } from './static.js';
 import { ErrorResponse } from './schemas.js';
 
 export { bearerToken, requireAccessToken } from './bearer.js';
-export { WebSocketGateway, CloseCode, publishPlayerNotice, transportOptions, type WebSocketSettings } from './ws/index.js';
+export { WebSocketGateway, CloseCode, publishPlayerExpulsion, publishPlayerNotice, transportOptions, type WebSocketSettings } from './ws/index.js';
 
 export interface GatewayDeps {
   auth: AuthService;
@@ -47,6 +49,9 @@ export interface GatewayDeps {
   directory: Pick<Directory, 'nodes'>;
   tournaments: TournamentService;
   roles: Roles;
+  admin: AdminService;
+  /** Where operators' actions are recorded (the admin API's and the tournament organizers'). */
+  audit: AuditLog;
   db: Database;
   cache: Cache;
   outbox: OutboxProbe;
@@ -135,7 +140,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(leaderboardsRoutes({ auth: deps.auth, leaderboards: deps.leaderboards, roles: deps.roles }));
   await app.register(leagueRoutes({ auth: deps.auth, leagues: deps.leagues }));
   await app.register(clusterRoutes({ auth: deps.auth, roles: deps.roles, directory: deps.directory }));
-  await app.register(tournamentRoutes({ auth: deps.auth, tournaments: deps.tournaments, roles: deps.roles }));
+  await app.register(tournamentRoutes({ auth: deps.auth, tournaments: deps.tournaments, roles: deps.roles, audit: deps.audit }));
+  await app.register(adminRoutes({ auth: deps.auth, roles: deps.roles, admin: deps.admin }));
   await app.register(healthRoutes({ db: deps.db, cache: deps.cache, outbox: deps.outbox, nodeName: deps.nodeName, draining: deps.draining }));
   if (deps.enableMetrics) await app.register(metricsRoutes(deps.metricsSource));
   await app.register(autoscalingRoutes(deps.autoscaler));

@@ -12,7 +12,7 @@ export {
 } from './service.js';
 export { MemoryTicketQueue, AlreadyQueuedError, type QueueStatus, type TicketQueue } from './queue.js';
 export { RedisTicketQueue } from './redis-queue.js';
-export { DEFAULT_POLICY_SETTINGS, formMatches, type FormedMatch, type PolicySettings, type Ticket } from './policy/index.js';
+export { DEFAULT_POLICY_SETTINGS, formMatches, queueBuckets, type QueueBucket, type FormedMatch, type PolicySettings, type Ticket } from './policy/index.js';
 
 /** The queue that fits the cache: shared in Redis by every node, or in this process's memory. */
 export function openTicketQueue(cache: Cache): TicketQueue {

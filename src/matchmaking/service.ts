@@ -4,7 +4,7 @@ import type { Cache } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import type { GameModes } from '../games/index.js';
 import type { HostedRoom, RoomRegistry } from '../rooms/index.js';
-import { formMatches, skillWindow, waitedSeconds, type FormedMatch, type PolicySettings, type Ticket } from './policy/index.js';
+import { formMatches, queueBuckets, skillWindow, waitedSeconds, type FormedMatch, type PolicySettings, type QueueBucket, type Ticket } from './policy/index.js';
 import { AlreadyQueuedError, type QueueStatus, type SettledStatus, type TicketQueue } from './queue.js';
 
 /** Published on this channel when a match forms, so the node holding each player's socket can tell it. */
@@ -141,6 +141,11 @@ export class MatchmakingService {
     return this.queue.status(playerId);
   }
 
+  /** Every queue bucket of the deployment with its size and oldest wait (operators' view). */
+  async buckets(): Promise<QueueBucket[]> {
+    return queueBuckets(await this.queue.tickets(), this.deps.now());
+  }
+
   /** The skill window a queued ticket accepts right now, for the status endpoint. */
   windowOf(ticket: Ticket): { waited_seconds: number; skill_window: number } {
     const now = this.deps.now();
@@ -266,9 +271,8 @@ export class MatchmakingService {
 
   private reportSizes(tickets: readonly Ticket[]): void {
     const sizes = new Map<string, number>();
-    for (const ticket of tickets) {
-      const key = `${ticket.gameMode}\u0000${ticket.region}`;
-      sizes.set(key, (sizes.get(key) ?? 0) + ticket.players.length);
+    for (const bucket of queueBuckets(tickets, this.deps.now())) {
+      sizes.set(`${bucket.gameMode}\u0000${bucket.region}`, bucket.size);
     }
     // Buckets that emptied since the last round report 0 instead of a stale size.
     for (const key of this.lastSizes.keys()) if (!sizes.has(key)) sizes.set(key, 0);
@@ -278,6 +282,7 @@ export class MatchmakingService {
     }
     this.lastSizes = sizes;
   }
+
 }
 
 function byMode(tickets: readonly Ticket[]): Map<string, Ticket[]> {

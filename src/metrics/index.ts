@@ -1,3 +1,4 @@
+import { RecentSamples } from './recent.js';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 /** One registry's metrics as data, e.g. to merge the processes of a node into one exposition. */
@@ -63,6 +64,8 @@ export class Metrics implements MetricsSource {
   readonly connectionsMoved: Counter<'direction'>;
   readonly slowClientsDropped: Counter;
   readonly tickDuration: Histogram;
+  /** The last ticks' durations in seconds, for the console's "tick p99 now" (the histogram is cumulative). */
+  readonly recentTicks = new RecentSamples(1024);
   readonly snapshotBytes = new Tally();
   readonly snapshotsSent = new Tally();
   readonly inputsRefused = new Tally();
@@ -72,6 +75,8 @@ export class Metrics implements MetricsSource {
   readonly outboxRetries: Counter<'kind'>;
   readonly outboxDeadLetters: Counter<'kind'>;
   readonly matchmakingWait: Histogram<'game_mode' | 'region'>;
+  /** The last matched players' waits in seconds, all queues. */
+  readonly recentQueueWaits = new RecentSamples(1024);
   readonly matchesFormed: Counter<'game_mode' | 'region'>;
   readonly matchSkillSpread: Histogram<'game_mode'>;
   readonly matchmakingTimeouts: Counter;
@@ -357,3 +362,4 @@ export class Metrics implements MetricsSource {
     return this.registry.contentType;
   }
 }
+export { RecentSamples } from './recent.js';

@@ -105,7 +105,14 @@ export type ErrorCode =
   | 'already_in_room'
   | 'peer_not_found'
   | 'rate_limited'
+  /** An operator sent the player away (the connection closes with 4003). */
+  | 'kicked'
+  /** An operator banned the player (the connection closes with 4003; logging in is refused until the ban ends). */
+  | 'banned'
   | 'server_error';
+
+/** Why an operator sent a player away: the error code the player gets before the connection closes with 4003. */
+export type Expulsion = Extract<ErrorCode, 'kicked' | 'banned'>;
 
 export type ServerMessage =
   | { type: 'auth_ok'; player_id: string; display_name: string; is_guest: boolean; token?: string }

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { AuthService, RateLimiter, Roles, TokenIssuer, players } from '../auth/index.js';
 import { openCache, type Cache } from '../cache/index.js';
 import { VERSION, createLogger, type Config } from '../config/index.js';
-import { WebSocketGateway, buildGateway, buildMetricsServer, publishPlayerNotice, transportOptions } from '../gateway/index.js';
+import { WebSocketGateway, buildGateway, buildMetricsServer, publishPlayerExpulsion, publishPlayerNotice, transportOptions } from '../gateway/index.js';
+import { AdminService, AuditLog } from '../admin/index.js';
 import { GameModes } from '../games/index.js';
 import { Metrics, type MetricsSource } from '../metrics/index.js';
 import { Autoscaler, DirectoryLoad, LocalLoad } from '../autoscaling/index.js';
@@ -255,6 +256,7 @@ export class GameServer implements NodeServices {
       (slice) => roomManager.tickSlice(slice),
       (seconds) => {
         metrics.tickDuration.observe(seconds);
+        metrics.recentTicks.record(seconds);
         load.observeTick(seconds);
         agones?.observeTick();
       },
@@ -302,6 +304,27 @@ export class GameServer implements NodeServices {
       now: Date.now,
       seed: newSeed,
     });
+    const audit = new AuditLog(db);
+    const admin = new AdminService({
+      db,
+      auth,
+      roles,
+      rooms,
+      directory,
+      queues: matchmaking,
+      expel: (playerId, code, message) => publishPlayerExpulsion(cache, playerId, code, message),
+      audit,
+      // Read per request, once the WebSocket gateway below exists.
+      figures: {
+        node: nodeId,
+        connections: () => websockets.connectionCount,
+        rooms: () => roomManager.roomCount,
+        playersInRooms: () => roomManager.playerCount,
+        recentTicks: metrics.recentTicks,
+        recentQueueWaits: metrics.recentQueueWaits,
+      },
+      now: Date.now,
+    });
     const metricsSource = topology.metricsSource(metrics);
     const gateway = await buildGateway({
       auth,
@@ -315,6 +338,8 @@ export class GameServer implements NodeServices {
       directory,
       tournaments,
       roles,
+      admin,
+      audit,
       db,
       cache,
       outbox,

@@ -26,7 +26,10 @@ export function matchmakingMetrics(metrics: Metrics): MatchmakingMetrics {
       const labels = { game_mode: match.gameMode, region: match.region };
       metrics.matchesFormed.inc(labels);
       metrics.matchSkillSpread.observe({ game_mode: match.gameMode }, match.skillSpread);
-      for (const wait of waits) metrics.matchmakingWait.observe(labels, wait);
+      for (const wait of waits) {
+        metrics.matchmakingWait.observe(labels, wait);
+        metrics.recentQueueWaits.record(wait);
+      }
     },
     timedOut: (count) => metrics.matchmakingTimeouts.inc(count),
   };

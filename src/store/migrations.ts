@@ -266,6 +266,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'operators: bans and the audit log',
+    sql: `
+      -- At most one ban per player; until NULL is permanent. A lapsed ban stays until it is lifted or replaced.
+      CREATE TABLE player_bans (
+        player_id  uuid PRIMARY KEY REFERENCES players (id) ON DELETE CASCADE,
+        reason     text NOT NULL CHECK (length(reason) BETWEEN 1 AND 500),
+        until      timestamptz,
+        banned_by  uuid REFERENCES players (id) ON DELETE SET NULL,
+        banned_at  timestamptz NOT NULL DEFAULT now()
+      );
+
+      -- Every operator action, newest last; actor_name is kept as it was, the account may be renamed or gone.
+      CREATE TABLE audit_log (
+        id           bigserial PRIMARY KEY,
+        at           timestamptz NOT NULL DEFAULT now(),
+        actor_id     uuid REFERENCES players (id) ON DELETE SET NULL,
+        actor_name   text,
+        action       text NOT NULL,
+        target_type  text NOT NULL,
+        target_id    text,
+        details      jsonb
+      );
+    `,
+  },
 ];
 
 /** Any fixed number: every node takes the same advisory lock so only one migrates at a time. */

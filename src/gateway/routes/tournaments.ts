@@ -16,6 +16,7 @@ import {
   StartTournamentRequest,
   WithdrawRequest,
 } from '../../api/index.js';
+import type { AuditLog, AuditRecord } from '../../admin/index.js';
 import type { AuthService, Roles } from '../../auth/index.js';
 import type { Caller, TournamentService } from '../../tournaments/index.js';
 import { bearerSecurity, requireAccessToken } from '../bearer.js';
@@ -31,8 +32,13 @@ const callerOf = (request: FastifyRequest): Caller => ({ id: request.player!.pla
  * /api/tournaments: reading is public; taking part needs a token; running one needs the organizer role (its own
  * tournaments) or admin. /api/players/:id/role: roles, granted by admins.
  */
-export function tournamentRoutes(deps: { auth: AuthService; tournaments: TournamentService; roles: Roles }): FastifyPluginAsyncTypebox {
-  const { tournaments, roles } = deps;
+export function tournamentRoutes(deps: { auth: AuthService; tournaments: TournamentService; roles: Roles; audit: AuditLog }): FastifyPluginAsyncTypebox {
+  const { tournaments, roles, audit } = deps;
+  /** Operators' changes to a tournament (or a role) go to the audit log once they succeeded. */
+  const audited = async <T>(request: FastifyRequest, entry: AuditRecord, result: T): Promise<T> => {
+    await audit.record(callerOf(request), entry);
+    return result;
+  };
   const authenticated = requireAccessToken(deps.auth);
   return async (app) => {
     const tags = ['tournaments'];
@@ -110,7 +116,10 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         body: StartTournamentRequest,
         response: details,
       },
-    }, async (request) => tournaments.startTournament(request.params.id, callerOf(request), request.body.seeds));
+    }, async (request) =>
+      audited(request, { action: 'tournament.start', targetType: 'tournament', targetId: request.params.id, ...(request.body.seeds ? { details: { seeds: request.body.seeds } } : {}) },
+        await tournaments.startTournament(request.params.id, callerOf(request), request.body.seeds)),
+    );
 
     app.post('/api/tournaments/:id/matches/:match/report', {
       preHandler: authenticated,
@@ -122,7 +131,10 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         body: MatchReport,
         response: details,
       },
-    }, async (request) => tournaments.report(request.params.id, callerOf(request), request.params.match, request.body));
+    }, async (request) =>
+      audited(request, { action: 'tournament.report', targetType: 'tournament', targetId: request.params.id, details: { match: request.params.match, ...request.body } },
+        await tournaments.report(request.params.id, callerOf(request), request.params.match, request.body)),
+    );
 
     app.post('/api/tournaments/:id/matches/:match/reopen', {
       preHandler: authenticated,
@@ -135,12 +147,13 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         body: ReopenRequest,
         response: { 200: ReopenResult, ...errorResponses },
       },
-    }, async (request) =>
-      tournaments.reopen(request.params.id, callerOf(request), request.params.match, {
-        confirm: request.body.confirm === true,
-        replay: request.body.replay === true,
-      }),
-    );
+    }, async (request) => {
+      const options = { confirm: request.body.confirm === true, replay: request.body.replay === true };
+      const result = await tournaments.reopen(request.params.id, callerOf(request), request.params.match, options);
+      // Without confirm nothing changed: only a preview.
+      if (!options.confirm) return result;
+      return audited(request, { action: 'tournament.reopen', targetType: 'tournament', targetId: request.params.id, details: { match: request.params.match, replay: options.replay } }, result);
+    });
 
     app.post('/api/tournaments/:id/withdraw', {
       preHandler: authenticated,
@@ -171,6 +184,9 @@ export function tournamentRoutes(deps: { auth: AuthService; tournaments: Tournam
         body: Type.Object({ role: Role }, { additionalProperties: false }),
         response: { 200: PlayerRole, ...errorResponses },
       },
-    }, async (request) => ({ player_id: request.params.id, role: await roles.grant(request.player!.playerId, request.params.id, request.body.role) }));
+    }, async (request) => {
+      const role = await roles.grant(request.player!.playerId, request.params.id, request.body.role);
+      return audited(request, { action: 'player.role', targetType: 'player', targetId: request.params.id, details: { role } }, { player_id: request.params.id, role });
+    });
   };
 }

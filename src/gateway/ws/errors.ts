@@ -14,6 +14,8 @@ const PROTOCOL_CODES: Record<ErrorCode, true> = {
   already_in_room: true,
   peer_not_found: true,
   rate_limited: true,
+  kicked: true,
+  banned: true,
   server_error: true,
 };
 

@@ -24,7 +24,7 @@ import { PlayerSessions } from './session.js';
 
 export { CloseCode } from './connection.js';
 export type { WebSocketDeps } from './context.js';
-export { publishPlayerNotice } from './notices.js';
+export { publishPlayerExpulsion, publishPlayerNotice } from './notices.js';
 
 export interface WebSocketSettings {
   maxConnections: number;

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/index.js';
-import type { ClientMessageOf } from '../../protocol/index.js';
+import type { ClientMessageOf, Expulsion } from '../../protocol/index.js';
 import { CloseCode, type AuthenticatedPlayer, type ClientConnection } from './connection.js';
 import type { GatewayContext } from './context.js';
 import { SessionClaims } from './sessions.js';
@@ -102,6 +102,19 @@ export class PlayerSessions {
       this.byPlayer.delete(player.id);
       this.markOnline(player.id, false);
     }
+  }
+
+  /**
+   * An operator sent the player away: their seat is given up (room_left), they get an error with `code`, and
+   * the connection closes with 4003, which the SDK does not reconnect after.
+   */
+  expel(playerId: string, code: Expulsion, message: string): void {
+    const connection = this.byPlayer.get(playerId);
+    if (!connection) return;
+    const room = connection.room;
+    if (room?.hasMember(playerId)) room.leave(playerId, 'left');
+    this.context.sendError(connection, code, message);
+    connection.close(CloseCode.AuthFailed, code);
   }
 
   /** The connection moved to another process: forgotten here without marking the player offline. */

@@ -3,6 +3,7 @@
  * tickets to drop. Pure (no I/O, no clock), so the queue service can call it on every interval.
  */
 export { formMatches, invalidReason } from './form-matches.js';
+export { queueBuckets, type QueueBucket } from './buckets.js';
 export { MAX_REJECTS_PER_ANCHOR } from './bucket.js';
 export { hasTimedOut, skillWindow, ticketRating, waitedSeconds } from './skill.js';
 export {

@@ -1,88 +1,34 @@
 /**
- * What the console calls. Tournaments and roles go through the SDK; the admin routes are called here with small
- * typed fetch wrappers because the SDK has no admin methods yet (their shapes are the admin API's, see
- * docs/console.md). Each call uses the SDK's access token, refreshed (and rotated) through the SDK when due.
+ * What the console calls. Tournaments and roles go through the SDK; the admin routes (/api/admin, typed by the
+ * server's own schemas in src/api/admin.ts) are called here with small fetch wrappers: the SDK is for game
+ * clients and carries no operator calls. Each call uses the SDK's access token, refreshed (and rotated) through the SDK when due.
  */
 import { GameV1Error, type GameV1Client } from '../../../src/index.js';
 import { jwtExpiry } from '../../../src/tokens.js';
-import type { ClusterNode } from '../../../../src/api/index.js';
+import type {
+  AdminPlayer,
+  AdminQueue,
+  AdminRoom,
+  AdminStats,
+  AuditPage,
+  Ban,
+  BanResult,
+  ClusterNode,
+  EndRoomResult,
+  KickResult,
+} from '../../../../src/api/index.js';
 
-export type { ClusterNode, TournamentDetails, TournamentMatch, TournamentSummary } from '../../../../src/api/index.js';
-
-export interface AdminRoom {
-  room_id: string;
-  room_name: string;
-  game_mode: string;
-  node: string;
-  status: string;
-  max_players: number;
-  players: { player_id: string; display_name: string; connected: boolean }[];
-  tick: number;
-  created_at: string;
-}
-
-export interface QueueInfo {
-  game_mode: string;
-  region: string;
-  size: number;
-  oldest_wait_ms: number;
-}
-
-export interface PlayerBan {
-  reason: string;
-  /** null: permanent. */
-  until: string | null;
-  by: string;
-  at: string;
-}
-
-export interface AdminPlayer {
-  player_id: string;
-  display_name: string;
-  email: string | null;
-  role: string;
-  is_guest: boolean;
-  online: boolean;
-  ban: PlayerBan | null;
-  created_at: string;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  details: Record<string, unknown> | null;
-}
-
-export interface AuditPage {
-  entries: AuditEntry[];
-  next_before: number | null;
-}
-
-export interface AdminStats {
-  at: string;
-  node: string;
-  connections: number;
-  rooms: number;
-  players_in_rooms: number;
-  tick_p99_ms: number;
-  queued: number;
-  queue_wait_p99_ms: number;
-}
+export type { AdminPlayer, AdminQueue, AdminRoom, AdminStats, AuditEntry, AuditPage, Ban, ClusterNode, TournamentDetails, TournamentMatch, TournamentSummary } from '../../../../src/api/index.js';
 
 interface AdminCalls {
   clusterNodes(): Promise<ClusterNode[]>;
   adminRooms(): Promise<AdminRoom[]>;
-  endRoom(roomId: string, reason: string): Promise<{ room_id: string; ended: boolean }>;
-  adminQueues(): Promise<QueueInfo[]>;
+  endRoom(roomId: string, reason: string): Promise<EndRoomResult>;
+  adminQueues(): Promise<AdminQueue[]>;
   searchPlayers(q: string, limit?: number): Promise<AdminPlayer[]>;
-  kickPlayer(playerId: string, reason: string): Promise<{ player_id: string; disconnected: boolean }>;
-  banPlayer(playerId: string, reason: string, until: string | null): Promise<{ player_id: string; ban: PlayerBan }>;
-  unbanPlayer(playerId: string): Promise<{ player_id: string; ban: null }>;
+  kickPlayer(playerId: string, reason: string): Promise<KickResult>;
+  banPlayer(playerId: string, reason: string, until: string | null): Promise<BanResult & { ban: Ban }>;
+  unbanPlayer(playerId: string): Promise<BanResult>;
   auditLog(query: { limit?: number; before?: number }): Promise<AuditPage>;
   adminStats(): Promise<AdminStats>;
 }
@@ -130,7 +76,7 @@ export function consoleApi(client: GameV1Client): ConsoleApi {
     clusterNodes: async () => (await call<{ nodes: ClusterNode[] }>('GET', '/api/cluster/nodes')).nodes,
     adminRooms: async () => (await call<{ rooms: AdminRoom[] }>('GET', '/api/admin/rooms')).rooms,
     endRoom: (roomId, reason) => call('POST', `/api/admin/rooms/${id(roomId)}/end`, { reason }),
-    adminQueues: async () => (await call<{ queues: QueueInfo[] }>('GET', '/api/admin/queues')).queues,
+    adminQueues: async () => (await call<{ queues: AdminQueue[] }>('GET', '/api/admin/queues')).queues,
     searchPlayers: async (q, limit = 20) =>
       (await call<{ players: AdminPlayer[] }>('GET', `/api/admin/players?${new URLSearchParams({ q, limit: String(limit) })}`)).players,
     kickPlayer: (playerId, reason) => call('POST', `/api/admin/players/${id(playerId)}/kick`, { reason }),

@@ -1,4 +1,4 @@
-import type { AdminPlayer, PlayerBan } from '../api.js';
+import type { AdminPlayer, Ban } from '../api.js';
 import { requiredReason, type ActionDialog } from '../dialogs.js';
 import { byId, button, el, setClass, setText, setTitled } from '../dom.js';
 import { dateTime, localInputToIso, shortId } from '../format.js';
@@ -8,7 +8,7 @@ import { Panel, type PanelContext } from './panel.js';
 const SEARCH_LIMIT = 50;
 
 /** "until 2026-12-05 18:00:00: cheating" or "permanent: cheating". */
-export function banText(ban: PlayerBan): string {
+export function banText(ban: Ban): string {
   return `${ban.until ? `until ${dateTime(ban.until)}` : 'permanent'}: ${ban.reason}`;
 }
 

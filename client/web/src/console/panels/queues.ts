@@ -1,4 +1,4 @@
-import type { QueueInfo } from '../api.js';
+import type { AdminQueue } from '../api.js';
 import { byId, setClass, setText } from '../dom.js';
 import { duration } from '../format.js';
 import { cells, KeyedRows } from '../rows.js';
@@ -9,7 +9,7 @@ const LONG_WAIT_MS = 60_000;
 
 /** Matchmaking queues per game mode and region: how many wait, and for how long the first of them has. */
 export class QueuesPanel extends Panel {
-  private readonly rows: KeyedRows<QueueInfo>;
+  private readonly rows: KeyedRows<AdminQueue>;
 
   constructor(section: HTMLElement, context: PanelContext) {
     super(section, context);

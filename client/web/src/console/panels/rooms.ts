@@ -28,11 +28,12 @@ export class RoomsPanel extends Panel {
         const [name, mode, node, status, players, tick, age] = row.cells;
         setTitled(name!, room.room_name, room.room_id);
         setText(mode!, room.game_mode);
-        setText(node!, room.node);
+        setText(node!, room.node ?? '–');
         setText(status!, room.status);
-        const names = room.players.map((player) => (player.connected ? player.display_name : `${player.display_name} (away)`));
+        const names = room.players.map((player) => (player.connected ? player.name : `${player.name} (away)`));
         setText(players!, `${room.players.length} / ${room.max_players}${names.length ? ` · ${names.join(', ')}` : ''}`);
-        setText(tick!, String(room.tick));
+        // The room's node's tick time, as a share of its tick budget.
+        setText(tick!, room.node_tick_utilization === null ? '–' : `${Math.round(room.node_tick_utilization * 100)} %`);
         setTitled(age!, ago(room.created_at), dateTime(room.created_at));
       },
     }, this.empty);
