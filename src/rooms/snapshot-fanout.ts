@@ -37,6 +37,9 @@ export class SnapshotFanout {
   /** Starts the round of `state`; `asBaseline`: later rounds may encode deltas against it (streamed snapshots). */
   begin(state: SnapshotState, asBaseline: boolean): void {
     this.state = state;
+    // A welcome shares its tick with the last streamed baseline but may hold more entities (the joiner): that
+    // baseline is forgotten, so a client acknowledging the tick gets a full snapshot instead of a wrong delta.
+    if (!asBaseline) this.history.forget(state.tick);
     this.current = asBaseline ? this.history.add(state) : this.unkept.pack(state);
     this.json = undefined;
     this.byBaseline.clear();

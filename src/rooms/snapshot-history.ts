@@ -17,6 +17,11 @@ export class SnapshotHistory {
     return slot.pack(state);
   }
 
+  /** Drops the baseline of `tick`: a client acknowledging it gets a full snapshot next. */
+  forget(tick: number): void {
+    for (const slot of this.ring) if (slot.tick === tick) slot.tick = -1;
+  }
+
   get(tick: number): PackedSnapshot | undefined {
     // Unused slots hold tick -1, which is also what clients without a baseline acknowledge.
     if (tick < 0) return undefined;
