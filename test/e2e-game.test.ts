@@ -1,79 +1,22 @@
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, afterAll, beforeAll } from 'vitest';
 import { DEFAULT_ARENA_RULES } from '../src/sim/rules.js';
-import { WEB_DIST } from '../src/gateway/static.js';
-import { chromiumPath, noChromiumReason, openPage, screenshot, useBrowser, type OpenedPage } from './support/chromium.js';
+import { chromiumPath, ensureWebBuilt, keepScreenshot, noChromiumReason, openPage, screenshot, useBrowser, type OpenedPage } from './support/chromium.js';
+import {
+  GAME_PAGE_EXPECTED_ERRORS,
+  gameState as state,
+  playAsGuest,
+  createRoom,
+  joinFromList,
+  toScreen,
+  WAIT,
+  waitInMatch,
+  type GameStateView as GameState,
+  type PlayerView,
+} from './support/game-page.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
-// End-to-end: the game page at / in a real (system) Chromium against a real server. The page's read-only test hook
-// `window.gamev1.state()` (client/web/src/game/main.ts) is read for the game's state; everything the players do goes
-// through the page's own UI, keyboard and mouse.
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-/** Upper bound for one condition to come true; the conditions themselves are events, not sleeps. */
-const WAIT = { timeout: 10_000 };
-/**
- * Console errors the page is expected to cause: the lobby asks for the player's league standing, and a guest
- * who never played a rated game gets a 404 the page shows as "Not in the league yet" (Chromium logs every
- * failed request as a console error).
- */
-const EXPECTED_ERRORS = [/status of 404 .*\/api\/leagues\/me\b/];
-
-interface PlayerView {
-  id: string;
-  name: string;
-  x: number;
-  z: number;
-  health: number;
-  score: number;
-  alive: boolean;
-}
-
-interface GameState {
-  screen: 'login' | 'lobby' | 'game';
-  playerId: string | undefined;
-  roomId: string | undefined;
-  tick: number;
-  players: PlayerView[];
-  hitsDealt: number;
-  hitsTaken: number;
-}
-
-const state = (page: Page): Promise<GameState> => page.evaluate(() => (globalThis as any).gamev1.state() as GameState);
-
-/** Joins as a guest named `name` through the login form and waits for the lobby. */
-async function playAsGuest(page: Page, name: string): Promise<void> {
-  await page.locator('#guest-name').fill(name);
-  await page.locator('#guest-button').click();
-  await page.locator('#lobby').waitFor({ state: 'visible', ...WAIT });
-  await expect.poll(() => page.locator('#player-name').textContent(), WAIT).toBe(name);
-}
-
-/** Waits for the game screen with a room, `players` in its snapshots, and returns the state. */
-async function waitInMatch(page: Page, players: number): Promise<GameState> {
-  await page.locator('#game').waitFor({ state: 'visible', ...WAIT });
-  await page.waitForFunction(
-    (count) => {
-      const s = (globalThis as any).gamev1.state();
-      return s.screen === 'game' && s.roomId !== undefined && s.players.length === count && s.tick > 0;
-    },
-    players,
-    WAIT,
-  );
-  return state(page);
-}
-
-/** The viewport point where the arena canvas draws world (x, z) (render.ts: the whole arena fits, centred). */
-async function toScreen(page: Page, x: number, z: number): Promise<{ x: number; y: number }> {
-  const box = await page.locator('#arena').boundingBox();
-  if (!box) throw new Error('the arena canvas is not laid out');
-  const scale = Math.min(box.width, box.height) / (DEFAULT_ARENA_RULES.arenaHalfSize * 2 + 2);
-  return { x: box.x + box.width / 2 + x * scale, y: box.y + box.height / 2 + z * scale };
-}
+// End-to-end: the game page at / in a real (system) Chromium against a real server, played through its own UI,
+// keyboard and mouse (test/support/game-page.ts).
 
 describe.skipIf(!chromiumPath)(`the game in Chromium${noChromiumReason ? ` (${noChromiumReason})` : ''}`, () => {
   const browser = useBrowser();
@@ -81,17 +24,13 @@ describe.skipIf(!chromiumPath)(`the game in Chromium${noChromiumReason ? ` (${no
   const pages: OpenedPage[] = [];
 
   async function open(): Promise<OpenedPage> {
-    const opened = await openPage(browser(), t.url + '/', EXPECTED_ERRORS);
+    const opened = await openPage(browser(), t.url + '/', GAME_PAGE_EXPECTED_ERRORS);
     pages.push(opened);
     return opened;
   }
 
   beforeAll(async () => {
-    // `npm ci` builds the pages (prepare); a checkout that skipped it is built here once.
-    if (!existsSync(join(WEB_DIST, 'index.html'))) {
-      const build = spawnSync('npm', ['run', 'build:web'], { cwd: repoRoot, encoding: 'utf8' });
-      if (build.status !== 0) throw new Error(`npm run build:web failed:\n${build.stdout}\n${build.stderr}`);
-    }
+    ensureWebBuilt();
     t = await startTestServer();
   }, 120_000);
 
@@ -106,14 +45,8 @@ describe.skipIf(!chromiumPath)(`the game in Chromium${noChromiumReason ? ` (${no
     await Promise.all([playAsGuest(a.page, 'Shooter'), playAsGuest(b.page, 'Target')]);
 
     // A creates a room from the lobby; B finds it in the live room list and joins it.
-    await a.page.locator('#create-room-name').fill('E2E arena');
-    await a.page.locator('#create-room-button').click();
-    const aJoined = await waitInMatch(a.page, 1);
-    await expect.poll(() => a.page.locator('#room-title').textContent(), WAIT).toContain('E2E arena');
-    const roomEntry = b.page.locator(`#room-list li[data-room-id="${aJoined.roomId}"]`);
-    await roomEntry.waitFor(WAIT);
-    await roomEntry.locator('button.join').click();
-    const bJoined = await waitInMatch(b.page, 2);
+    const aJoined = await createRoom(a.page, 'E2E arena');
+    const bJoined = await joinFromList(b.page, aJoined.roomId!, 2);
     expect(bJoined.roomId).toBe(aJoined.roomId);
     await waitInMatch(a.page, 2);
     const shooterId = aJoined.playerId!;
@@ -192,11 +125,7 @@ describe.skipIf(!chromiumPath)(`the game in Chromium${noChromiumReason ? ` (${no
 
     const shot = await screenshot(a.page, 'game-shooter');
     await screenshot(b.page, 'game-target');
-    if (process.env.UPDATE_SCREENSHOTS === '1') {
-      const docs = join(repoRoot, 'docs', 'screenshots');
-      mkdirSync(docs, { recursive: true });
-      copyFileSync(shot, join(docs, 'game.png'));
-    }
+    keepScreenshot(shot, 'game.png');
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
   }, 30_000);

@@ -128,6 +128,29 @@ describe('a room snapshot fan-out', () => {
     expect(decodeFrame(fanout.binaryFrame(9, 0)).base).toBeNull();
   });
 
+  it('answers an acknowledged welcome with a full snapshot, never a delta against the streamed one of its tick', () => {
+    // Tick 5 is streamed to the room, then a player joins within the same tick: their welcome is tick 5 too, but
+    // holds the joiner. The joiner acknowledges 5 meaning the welcome; a delta against the streamed 5 (without the
+    // joiner) would make them add their own values twice.
+    const fanout = new SnapshotFanout('r1', jsonBody);
+    const streamed = state(5, [entity(1, 1), entity(2, 2)]);
+    const welcome = state(5, [entity(1, 1), entity(2, 2), entity(3, 3)]);
+    const next = state(6, [entity(1, 6), entity(2, 2), entity(3, 4)]);
+    fanout.begin(streamed, true);
+    fanout.binaryFrame(4, 0);
+    fanout.begin(welcome, false);
+    expect(decodeSnapshot(decodeFrame(fanout.binaryFrame(-1, 0)).delta)).toEqual(welcome);
+    fanout.begin(next, true);
+
+    const joiner = decodeFrame(fanout.binaryFrame(5, 1));
+    expect(joiner.base).toBeNull();
+    expect(decodeSnapshot(joiner.delta, welcome)).toEqual(next);
+    // Those who acknowledged the streamed 5 get the same full snapshot once; tick 6 is a baseline again.
+    expect(decodeFrame(fanout.binaryFrame(5, 2)).delta).toEqual(joiner.delta);
+    fanout.begin(state(7, [entity(1, 7), entity(2, 2), entity(3, 4)]), true);
+    expect(decodeFrame(fanout.binaryFrame(6, 3)).base).toBe(6);
+  });
+
   it('gives JSON clients one shared body per round with their own ack', () => {
     let built = 0;
     const fanout = new SnapshotFanout('r"1', (snapshot) => {

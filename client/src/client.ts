@@ -130,7 +130,7 @@ export class GameV1Client {
     this.logger = options.logger ?? {};
     const fetchImpl = options.fetch ?? globalThis.fetch;
     // Called detached: browsers refuse window.fetch invoked as a method of another object.
-    this.session = new AuthSession(this.urls.http, (input, init) => fetchImpl(input, init));
+    this.session = new AuthSession(this.urls.http, (input, init) => fetchImpl(input, init), (pair) => this.emitter.emit('tokens', pair));
     this.tournaments = new TournamentRequests(this.session);
     this.leaderboards = new LeaderboardRequests(this.session);
     this.leagues = new LeagueRequests(this.session);
@@ -189,6 +189,17 @@ export class GameV1Client {
 
   refresh(): Promise<Player> {
     return this.session.refresh();
+  }
+
+  /** Resumes a session from a stored refresh token (spent: keep the pair of the `tokens` event that follows). */
+  resume(refreshToken: string): Promise<Player> {
+    return this.session.resume(refreshToken);
+  }
+
+  /** Closes the connection (as close()) and ends the session on the server; the tokens are forgotten. */
+  logout(): Promise<void> {
+    this.close();
+    return this.session.logout();
   }
 
   createRoom(room: CreateRoomRequest): Promise<RoomInfo> {

@@ -1,5 +1,6 @@
 import type { JsonSnapshot, ServerMessage, SnapshotState } from '../../src/protocol/messages.js';
 import type { GameV1Error } from './errors.js';
+import type { TokenPair } from './session.js';
 
 /** The server message of one `type`. */
 export type ServerMessageOf<K extends ServerMessage['type']> = Extract<ServerMessage, { type: K }>;
@@ -84,4 +85,6 @@ export interface ClientEvents {
   reconnected: ReconnectedEvent;
   /** Reconnection gave up: attempts exhausted or the credentials were refused. */
   reconnect_failed: ReconnectFailedEvent;
+  /** The server issued a new token pair (login, register, guest, refresh, resume): store it to resume later. */
+  tokens: TokenPair;
 }

@@ -3,7 +3,7 @@ export { GameV1Error } from './errors.js';
 export { TypedEmitter, type Listener } from './emitter.js';
 export { SnapshotInterpolator, lerpAngle, type InterpolatorOptions } from './interpolation.js';
 export { backoffDelay, type ReconnectOptions } from './backoff.js';
-export type { AuthResponse, CreateRoomRequest, FetchLike, ListRoomsFilter, MatchmakingStatus, Player, QueueRequest } from './session.js';
+export type { AuthResponse, CreateRoomRequest, FetchLike, ListRoomsFilter, MatchmakingStatus, Player, QueueRequest, TokenPair } from './session.js';
 export type { LeaderboardQuery } from './leaderboards.js';
 export type { TournamentEventsQuery, TournamentFilter } from './tournaments.js';
 export type { Logger } from './logger.js';

@@ -28,10 +28,20 @@ export interface ListRoomsFilter {
 
 export type FetchLike = typeof fetch;
 
+/** A token pair the server just issued (login, register, guest, refresh): what an app stores to resume later. */
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  /** Seconds the access token is valid. */
+  expires_in: number;
+}
+
 interface RequestOptions {
   body?: unknown;
-  /** Which token goes into `Authorization: Bearer`. */
+  /** Which held token goes into `Authorization: Bearer`. */
   auth?: 'access' | 'refresh';
+  /** A token to send instead of a held one (logout sends the refresh token it has just forgotten). */
+  token?: string;
 }
 
 /** HTTP side of the SDK: auth routes, room routes, and the token pair they share. */
@@ -43,6 +53,8 @@ export class AuthSession {
   constructor(
     private readonly baseUrl: string,
     private readonly fetchImpl: FetchLike,
+    /** Told every new pair, so the app can store the refresh token that has not been used yet. */
+    private readonly onTokens: (pair: TokenPair) => void = () => undefined,
   ) {}
 
   register(email: string, password: string, displayName?: string): Promise<Player> {
@@ -55,6 +67,33 @@ export class AuthSession {
 
   guest(displayName?: string): Promise<Player> {
     return this.authenticate('/auth/guest', displayName !== undefined ? { display_name: displayName } : {});
+  }
+
+  /**
+   * Picks up a session stored earlier (e.g. after a page reload) from its refresh token: rotates it into a new
+   * pair, so the stored token is spent and the new pair (the `tokens` event) is the one to keep.
+   */
+  resume(refreshToken: string): Promise<Player> {
+    this.tokens.clear();
+    this.player = undefined;
+    this.tokens.refresh = refreshToken;
+    return this.refresh();
+  }
+
+  /**
+   * Ends the session on the server (its refresh token is revoked) and forgets the tokens here. A token the
+   * server no longer knows (401) counts as logged out; other failures are thrown, with the tokens forgotten.
+   */
+  async logout(): Promise<void> {
+    const refresh = this.tokens.refresh;
+    this.tokens.clear();
+    this.player = undefined;
+    if (!refresh) return;
+    try {
+      await this.request('POST', '/auth/logout', { token: refresh });
+    } catch (error) {
+      if (!(error instanceof GameV1Error && error.status === 401)) throw error;
+    }
   }
 
   /**
@@ -132,6 +171,7 @@ export class AuthSession {
     const auth = await response;
     this.tokens.setPair(auth.access_token, auth.refresh_token, auth.expires_in, Date.now());
     this.player = auth.player;
+    this.onTokens({ access_token: auth.access_token, refresh_token: auth.refresh_token, expires_in: auth.expires_in });
     return auth.player;
   }
 
@@ -139,10 +179,8 @@ export class AuthSession {
     const headers: Record<string, string> = {};
     // Only send a content type with a body: Fastify rejects an empty body declared as JSON.
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.auth) {
-      const token = options.auth === 'access' ? this.tokens.access : this.tokens.refresh;
-      if (token) headers.authorization = `Bearer ${token}`;
-    }
+    const token = options.token ?? (options.auth === 'access' ? this.tokens.access : options.auth === 'refresh' ? this.tokens.refresh : undefined);
+    if (token) headers.authorization = `Bearer ${token}`;
     let response: Response;
     try {
       response = await this.fetchImpl(this.baseUrl + path, {

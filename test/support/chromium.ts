@@ -1,11 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { WEB_DIST } from '../../src/gateway/static.js';
 
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where screenshots go (gitignored). */
-export const ARTIFACTS_DIR = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
+export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts');
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
@@ -75,4 +78,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS_DIR, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/** With UPDATE_SCREENSHOTS=1, copies a screenshot to docs/screenshots/<name> (the ones the README shows). */
+export function keepScreenshot(path: string, name: string): void {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  const docs = join(REPO_ROOT, 'docs', 'screenshots');
+  mkdirSync(docs, { recursive: true });
+  copyFileSync(path, join(docs, name));
+}
+
+/** Builds the web pages when this checkout has none (`npm ci` builds them through prepare; a checkout may skip it). */
+export function ensureWebBuilt(): void {
+  if (existsSync(join(WEB_DIST, 'index.html'))) return;
+  const build = spawnSync('npm', ['run', 'build:web'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build:web failed:\n${build.stdout}\n${build.stderr}`);
 }

@@ -5,24 +5,15 @@ import { byId, setText, show } from '../shared/dom.js';
 import { bindChat } from './chat.js';
 import { delayedWebSocket } from './latency.js';
 import { Lobby } from './lobby.js';
-import { Match, type PlayerView } from './match.js';
+import { Match } from './match.js';
+import type { GameStateView, Screen } from './view.js';
 
 /** What the dev latency toggle adds to every send and every receive. */
 const SIMULATED_LATENCY_MS = 150;
 
-type Screen = 'login' | 'lobby' | 'game';
-
 interface TestHook {
   client: GameV1Client;
-  state(): {
-    screen: Screen;
-    playerId: string | undefined;
-    roomId: string | undefined;
-    tick: number;
-    players: PlayerView[];
-    hitsDealt: number;
-    hitsTaken: number;
-  };
+  state(): GameStateView;
   aimAt(playerId: string): void;
 }
 
@@ -132,12 +123,18 @@ byId<HTMLInputElement>('latency-toggle').addEventListener('change', (event) => {
 const connection = byId('connection-state');
 client.on('auth_ok', (auth) => setText(connection, `connected as ${auth.display_name}`));
 client.on('reconnecting', ({ attempt }) => setText(connection, `reconnecting (attempt ${attempt})…`));
+/** The server's word on why it is about to close the connection (a kick or a ban), shown on the login screen. */
+let expulsion: string | undefined;
+client.on('error', (error) => {
+  if (error.code === 'kicked' || error.code === 'banned') expulsion = error.message;
+});
 client.on('disconnected', ({ willReconnect, reason }) => {
   setText(connection, willReconnect ? 'connection lost, reconnecting…' : `disconnected${reason ? `: ${reason}` : ''}`);
   if (willReconnect) return;
   endMatch();
   showScreen('login');
-  setText(byId('login-error'), reason ? `Disconnected: ${reason}` : 'Disconnected');
+  setText(byId('login-error'), expulsion ?? (reason ? `Disconnected: ${reason}` : 'Disconnected'));
+  expulsion = undefined;
 });
 client.on('reconnect_failed', () => {
   endMatch();

@@ -3,6 +3,7 @@ import { raySphereDistance } from '../../../../src/sim/hitscan.js';
 import { DEFAULT_ARENA_RULES } from '../../../../src/sim/rules.js';
 import { byId, el, setText, show } from '../shared/dom.js';
 import { Controls } from './controls.js';
+import type { PlayerView } from './view.js';
 import { Predictor } from './prediction.js';
 import { ArenaView, playerColor, type DrawnPlayer, type Tracer } from './render.js';
 
@@ -19,15 +20,6 @@ const KILL_FEED_MS = 5000;
 const FLASH_MS = 180;
 const PING_INTERVAL_MS = 2000;
 
-export interface PlayerView {
-  id: string;
-  name: string;
-  x: number;
-  z: number;
-  health: number;
-  score: number;
-  alive: boolean;
-}
 
 interface Shot {
   sequence: number;
