@@ -2,7 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, ensureWebBuilt, keepScreenshot, noChromiumReason, openPage, screenshot, useBrowser, type OpenedPage } from './support/chromium.js';
 import { createRoom, GAME_PAGE_EXPECTED_ERRORS, joinFromList, playAsGuest, WAIT, waitForScreen, waitInMatch } from './support/game-page.js';
+import { sdkClient } from './support/sdk.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { account } from './support/tournaments.js';
 
 // End-to-end: the operator console at /console in a real (system) Chromium, watching players of the game page
 // at / on the same server, and kicking one of them through its own dialog.
@@ -123,4 +125,58 @@ describe.skipIf(!chromiumPath)(`the operator console in Chromium${noChromiumReas
     expect(guest.errors).toEqual([]);
     expect(ops.errors).toEqual([]);
   }, 45_000);
+
+  it('runs a tournament: starts it, advances it by a report, reopens the played match', async () => {
+    const { client: admin } = sdkClient(t.url);
+    await admin.login(ADMIN.email, ADMIN.password);
+    const cup = await admin.createTournament({ name: 'Console Cup', stages: [{ format: 'single_elimination' }], seeding: 'registration' });
+    const entrants = await Promise.all(['Ann', 'Bob'].map((name) => account(t.url, name)));
+    for (const { client } of entrants) await client.registerForTournament(cup.id);
+
+    const { page, errors } = await open('/console');
+    await loginAsAdmin(page);
+    const row = page.locator(`#console-tournaments tr[data-tournament-id="${cup.id}"]`);
+    await row.waitFor(WAIT);
+    // Cells: name, mode, status, entrants, format, starts, matches, actions.
+    const status = row.locator('td').nth(2);
+    const progress = row.locator('td').nth(6);
+    expect(await status.textContent()).toBe('registration');
+    await row.locator('button.start').click();
+    await expect.poll(() => status.textContent(), WAIT).toBe('running');
+    await expect.poll(() => progress.textContent(), WAIT).toBe('0 / 1 played');
+
+    // The one match is decided by a report: Bob wins 2–1, the bracket is done and the tournament finished.
+    const [, bob] = entrants;
+    await expect.poll(() => row.locator('select.report-match option').count(), WAIT).toBe(1);
+    await row.locator('button.report').click();
+    await page.locator('#report-dialog').waitFor({ state: 'visible', ...WAIT });
+    await page.locator('#report-winner').selectOption(bob!.player.id);
+    // Half a score is refused in the dialog, which stays open with the reason.
+    await page.locator('#report-score-a').fill('1');
+    await page.locator('#report-confirm').click();
+    await expect.poll(() => page.locator('#report-dialog .dialog-error').textContent(), WAIT).toContain('two whole numbers');
+    expect(await page.locator('#report-dialog').isVisible()).toBe(true);
+    await page.locator('#report-score-b').fill('2');
+    await page.locator('#report-confirm').click();
+    await expect.poll(() => page.locator('#panel-tournaments .notice').textContent(), WAIT).toContain('Bob won');
+    await expect.poll(() => status.textContent(), WAIT).toBe('finished');
+    expect(await progress.textContent()).toBe('1 / 1 played');
+    const reported = (await admin.getTournament(cup.id)).matches[0]!;
+    expect(reported.winner_id).toBe(bob!.player.id);
+    expect(reported.score).toEqual(reported.players[0] === bob!.player.id ? [2, 1] : [1, 2]);
+
+    // Reopened, the match waits for a report again and the tournament runs again.
+    await expect.poll(() => row.locator('select.reopen-match option').count(), WAIT).toBe(1);
+    await row.locator('button.reopen').click();
+    await page.locator('#reopen-dialog').waitFor({ state: 'visible', ...WAIT });
+    await page.locator('#reopen-confirm').click();
+    await expect.poll(() => progress.textContent(), WAIT).toBe('0 / 1 played');
+    expect(await status.textContent()).toBe('running');
+    const audit = page.locator('#console-audit tr[data-entry-id]');
+    for (const action of ['tournament.start', 'tournament.report', 'tournament.reopen']) {
+      await expect.poll(() => audit.filter({ hasText: action }).count(), WAIT).toBe(1);
+    }
+    await screenshot(page, 'console-tournament');
+    expect(errors).toEqual([]);
+  }, 30_000);
 });

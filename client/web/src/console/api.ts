@@ -33,7 +33,7 @@ interface AdminCalls {
   adminStats(): Promise<AdminStats>;
 }
 
-type SdkCalls = Pick<GameV1Client, 'listTournaments' | 'getTournament' | 'startTournament' | 'previewReopen' | 'reopenMatch'>;
+type SdkCalls = Pick<GameV1Client, 'listTournaments' | 'getTournament' | 'startTournament' | 'reportMatch' | 'previewReopen' | 'reopenMatch'>;
 
 export type ConsoleApi = SdkCalls & AdminCalls;
 
@@ -71,6 +71,7 @@ export function consoleApi(client: GameV1Client): ConsoleApi {
     listTournaments: (filter) => client.listTournaments(filter),
     getTournament: (tournamentId) => client.getTournament(tournamentId),
     startTournament: (tournamentId, seeds) => client.startTournament(tournamentId, seeds),
+    reportMatch: (tournamentId, matchId, report) => client.reportMatch(tournamentId, matchId, report),
     previewReopen: (tournamentId, matchId) => client.previewReopen(tournamentId, matchId),
     reopenMatch: (tournamentId, matchId, options) => client.reopenMatch(tournamentId, matchId, options),
     clusterNodes: async () => (await call<{ nodes: ClusterNode[] }>('GET', '/api/cluster/nodes')).nodes,

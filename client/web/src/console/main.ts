@@ -43,7 +43,7 @@ class ConsoleApp {
       new QueuesPanel(byId('panel-queues'), context),
       new RoomsPanel(byId('panel-rooms'), context, dialog('end-room-dialog', 'end-room-confirm')),
       new PlayersPanel(byId('panel-players'), context, dialog('kick-dialog', 'kick-confirm'), dialog('ban-dialog', 'ban-confirm')),
-      new TournamentsPanel(byId('panel-tournaments'), context, dialog('reopen-dialog', 'reopen-confirm')),
+      new TournamentsPanel(byId('panel-tournaments'), context, dialog('report-dialog', 'report-confirm'), dialog('reopen-dialog', 'reopen-confirm')),
       new AuditPanel(byId('panel-audit'), context),
     ];
     byId<HTMLFormElement>('console-login-form').addEventListener('submit', (event) => {
