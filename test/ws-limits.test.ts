@@ -69,6 +69,25 @@ describe('connection limits', () => {
     }));
 });
 
+describe('heartbeat pings', () => {
+  it('pings a quiet connection, not one that keeps sending', () =>
+    withServer({ CONNECTION_TIMEOUT: '1' }, async (t) => {
+      const quiet = await TestSocket.open(t.url);
+      const busy = await TestSocket.open(t.url);
+      let busyPings = 0;
+      busy.ws.on('ping', () => busyPings++);
+      const quietPinged = new Promise<void>((resolve) => quiet.ws.once('ping', () => resolve()));
+      // The busy one talks every 50 ms, well inside a third of the 1 s timeout, until the quiet one is pinged twice.
+      const chatter = setInterval(() => busy.send({ type: 'ping', t: 0 }), 50);
+      await quietPinged;
+      await new Promise<void>((resolve) => quiet.ws.once('ping', () => resolve()));
+      clearInterval(chatter);
+      expect(busyPings).toBe(0);
+      quiet.close();
+      busy.close();
+    }));
+});
+
 describe('compression', () => {
   it('negotiates permessage-deflate only when ENABLE_COMPRESSION is on', async () => {
     await withServer({ ENABLE_COMPRESSION: 'true' }, async (t) => {

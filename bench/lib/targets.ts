@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
@@ -27,7 +28,12 @@ export interface TargetOptions {
 }
 
 /** Set BENCH_CPU_PROFILE=dir to write a V8 CPU profile of the server under test (open in Chrome DevTools). */
-const profileArgs = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+const profileArgs = [
+  ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : []),
+  ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+];
+
+const serverLog = process.env.BENCH_SERVER_LOG;
 
 /** `ready` matches the log line that says the server serves, with its URL as the first group. */
 function launch(script: string, env: Record<string, string>, ready = /listening on (http:\/\/[\d.]+:\d+)/): Promise<{ child: ChildProcess; url: string }> {
@@ -39,6 +45,7 @@ function launch(script: string, env: Record<string, string>, ready = /listening 
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
+      if (serverLog) appendFileSync(serverLog, line + '\n');
       const match = ready.exec(line);
       if (match) resolve({ child, url: match[1]! });
     });

@@ -250,6 +250,9 @@ export class WebSocketGateway implements GatewayContext {
     const timeoutMs = this.settings.connectionTimeout * 1000;
     const pingEvery = Math.max(1, Math.floor(timeoutMs / 3 / this.sweepMs));
     const ping = ++this.sweeps % pingEvery === 0;
+    // Only a connection quiet for a third of the timeout is pinged: one heard from since proves itself, and a
+    // ping per player (a send each) in one sweep is a burst the tick loop would wait behind.
+    const quietSince = now - timeoutMs / 3;
     for (const connection of this.connections) {
       // A connection already closing is being dealt with: counting or closing it again would be noise.
       if (!connection.open) continue;
@@ -260,7 +263,7 @@ export class WebSocketGateway implements GatewayContext {
       } else if (connection.overflowing || (connection.congestedSince !== undefined && now - connection.congestedSince > SLOW_CLIENT_TIMEOUT_MS)) {
         this.deps.metrics.slowClientsDropped.inc();
         connection.close(CloseCode.SlowClient, 'client too slow');
-      } else if (ping) {
+      } else if (ping && connection.lastSeenAt < quietSince) {
         connection.socket.ping();
       }
     }
