@@ -163,6 +163,11 @@ export class GameV1Client {
     return this.session.tokens.access;
   }
 
+  /** An access token fit for use now (rotated first when it is about to expire), for calls the SDK does not make itself. */
+  freshAccessToken(): Promise<string> {
+    return this.session.accessToken();
+  }
+
   /** True while authenticated on an open socket. */
   get connected(): boolean {
     return this.isReady();

@@ -179,7 +179,7 @@ export class AuthSession {
     const headers: Record<string, string> = {};
     // Only send a content type with a body: Fastify rejects an empty body declared as JSON.
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const token = options.token ?? (options.auth === 'access' ? this.tokens.access : options.auth === 'refresh' ? this.tokens.refresh : undefined);
+    const token = options.token ?? (options.auth && this.tokens[options.auth]);
     if (token) headers.authorization = `Bearer ${token}`;
     let response: Response;
     try {

@@ -4,7 +4,6 @@
  * clients and carries no operator calls. Each call uses the SDK's access token, refreshed (and rotated) through the SDK when due.
  */
 import { GameV1Error, type GameV1Client } from '../../../src/index.js';
-import { jwtExpiry } from '../../../src/tokens.js';
 import type {
   AdminPlayer,
   AdminQueue,
@@ -37,19 +36,9 @@ type SdkCalls = Pick<GameV1Client, 'listTournaments' | 'getTournament' | 'startT
 
 export type ConsoleApi = SdkCalls & AdminCalls;
 
-/** Refresh this long before the access token expires, as the SDK does. */
-const EXPIRY_MARGIN_MS = 30_000;
-
 export function consoleApi(client: GameV1Client): ConsoleApi {
-  const accessToken = async (): Promise<string> => {
-    const token = client.accessToken;
-    const expiresAt = token ? jwtExpiry(token) : undefined;
-    if (!token || (expiresAt !== undefined && expiresAt - Date.now() < EXPIRY_MARGIN_MS)) await client.refresh();
-    return client.accessToken!;
-  };
-
   const call = async <T>(method: string, path: string, body?: object): Promise<T> => {
-    const headers: Record<string, string> = { authorization: `Bearer ${await accessToken()}` };
+    const headers: Record<string, string> = { authorization: `Bearer ${await client.freshAccessToken()}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {

@@ -34,7 +34,7 @@ export class ActionDialog {
     this.describe('');
     this.action = action;
     this.confirm.disabled = false;
-    for (const input of this.dialog.querySelectorAll<HTMLInputElement>('input[type="text"], input[type="datetime-local"]')) input.value = '';
+    for (const input of this.dialog.querySelectorAll<HTMLInputElement>('input[type="text"], input[type="number"], input[type="datetime-local"]')) input.value = '';
     this.dialog.showModal();
     this.dialog.querySelector<HTMLInputElement>('input')?.focus();
   }

@@ -135,7 +135,6 @@ export class TournamentsPanel extends Panel {
       const won = winner ? `${names.get(winner) ?? winner} won` : 'no winner';
       void this.succeeded(`Reported ${matchId} of ${name}: ${won}${score ? ` ${score.join('–')}` : ''}`);
     });
-    for (const input of this.scores) input.value = '';
     this.reportDialog.describe('The result is final for the bracket until the match is reopened.');
   }
 
